@@ -104,6 +104,8 @@ export interface Channel<S extends ChannelSchema = AnySchema, C extends string =
 
 export interface RealtimeClient<S extends ChannelSchema = AnySchema> extends Readable<ConnectionSnapshot> {
   readonly transport: { readonly name: string; readonly capabilities: TransportCapabilities };
+  /** The timers, clock and signals this client runs on (bindings use it, so tests stay deterministic). */
+  readonly platform: Platform;
   /** Messages waiting for an ack and messages that failed. */
   readonly outbox: Readable<OutboxSnapshot> & {
     /** Re-queues a failed message with the same id. */
@@ -142,6 +144,7 @@ export function createClient<S extends ChannelSchema = AnySchema>(options: Clien
 class Client implements RealtimeClient<AnySchema> {
   readonly transport: RealtimeClient['transport'];
   readonly outbox: RealtimeClient['outbox'];
+  readonly platform: Platform;
   #logger: Logger;
   #emitter: Emitter<ClientEvents>;
   #connection: Connection;
@@ -155,7 +158,7 @@ class Client implements RealtimeClient<AnySchema> {
   #warned = new Set<string>();
 
   constructor(options: ClientOptions) {
-    const platform = resolvePlatform(options.platform);
+    const platform = (this.platform = resolvePlatform(options.platform));
     const logger = (this.#logger = resolveLogger(options.logger));
     const transport = options.transport;
     this.transport = { name: transport.name, capabilities: transport.capabilities };
