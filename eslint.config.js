@@ -1,4 +1,5 @@
 import js from '@eslint/js';
+import reactHooks from 'eslint-plugin-react-hooks';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
@@ -20,6 +21,10 @@ export default tseslint.config(
         },
       ],
     },
+  },
+  {
+    files: ['packages/react/**/*.{ts,tsx}', 'examples/**/*.{ts,tsx}'],
+    ...reactHooks.configs.flat['recommended-latest'],
   },
   {
     files: ['**/test/**', '**/*.test.ts', '**/*.test-d.ts'],

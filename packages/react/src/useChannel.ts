@@ -1,0 +1,83 @@
+import type {
+  AnySchema,
+  Channel,
+  ChannelMessage,
+  ChannelName,
+  ChannelSchema,
+  ChannelStatus,
+  DiscontinuityInfo,
+  RealtimeError,
+} from '@switchboard/core';
+import { startTransition, useEffect, useMemo } from 'react';
+import { useClient } from './context.js';
+import { useChannelStatus } from './internal/useChannelStatus.js';
+import { useLatest } from './internal/useLatest.js';
+import { useChannelOutbox, usePublishFunction, type UsePublishResult } from './usePublish.js';
+
+export interface UseChannelOptions<S extends ChannelSchema = AnySchema, C extends string = string> {
+  /** Every message of the channel. Always the latest function you passed: never resubscribes. */
+  onMessage?: (message: ChannelMessage<S, C>) => void;
+  /** A gap the server could not fill (resume impossible): refetch a snapshot here. */
+  onDiscontinuity?: (info: DiscontinuityInfo) => void;
+  /** `false` unsubscribes (default `true`). */
+  enabled?: boolean;
+  /** Call `onMessage` inside `startTransition`, so state it sets renders as a non-blocking update. */
+  transition?: boolean;
+}
+
+export interface UseChannelResult<S extends ChannelSchema = AnySchema, C extends string = string> extends UsePublishResult<S, C> {
+  /** Subscription state of the channel: `idle`, `subscribing`, `subscribed` or `failed`. */
+  readonly status: ChannelStatus;
+  /** Why the subscription failed (e.g. `CHANNEL_REFUSED` for a private channel without a signature). */
+  readonly error: RealtimeError | null;
+  /** The core channel, for anything the hook does not cover. */
+  readonly channel: Channel<S, C>;
+}
+
+/**
+ * Subscribes to a channel while the component is mounted and publishes to it. StrictMode double
+ * mounts and quick remounts cost no network operation (the core lingers before leaving).
+ *
+ * @example
+ * function Chat({ room }: { room: string }) {
+ *   const [messages, setMessages] = useState<Message[]>([]);
+ *   const { publish, pending, status } = useChannel(room, {
+ *     onMessage: (m) => setMessages((all) => [...all, m]),
+ *   });
+ *   return <Room messages={messages} sending={pending} onSend={(text) => publish('message', { text })} />;
+ * }
+ */
+export function useChannel<S extends ChannelSchema = AnySchema, C extends ChannelName<S> = ChannelName<S>>(
+  name: C,
+  options: UseChannelOptions<S, C> = {},
+): UseChannelResult<S, C> {
+  const client = useClient('useChannel');
+  const channel = useMemo(() => client.channel(name) as unknown as Channel<S, C>, [client, name]);
+  const onMessage = useLatest(options.onMessage);
+  const onDiscontinuity = useLatest(options.onDiscontinuity);
+  const transition = useLatest(options.transition ?? false);
+  const enabled = options.enabled ?? true;
+
+  useEffect(() => {
+    if (!enabled) return;
+    const offMessages = channel.subscribe((message) => {
+      const handler = onMessage.current;
+      if (!handler) return;
+      if (transition.current) startTransition(() => handler(message));
+      else handler(message);
+    });
+    const offGaps = channel.onDiscontinuity((info) => onDiscontinuity.current?.(info));
+    return () => {
+      offGaps();
+      offMessages();
+    };
+  }, [channel, enabled, onMessage, onDiscontinuity, transition]);
+
+  const state = useChannelStatus(channel.status);
+  const outbox = useChannelOutbox(client, name);
+  const publish = usePublishFunction<S, C>(client, name);
+  return useMemo(
+    () => ({ ...outbox, publish, status: state.status, error: state.error, channel }),
+    [outbox, publish, state, channel],
+  );
+}
