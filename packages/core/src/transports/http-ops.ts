@@ -1,0 +1,154 @@
+import { RealtimeError } from '../errors.js';
+import type { Disconnect } from '../fatal.js';
+import { parseRetryAfter } from '../backoff.js';
+import { PROTOCOL_VERSION, decodeServerFrame, frameError, isPrivateChannel, utf8Length, type PresenceFrame, type PublishFrame } from '../protocol/index.js';
+import type { TransportHandler } from '../transport.js';
+import type { ChannelAuthCache, ChannelAuthorization } from './channel-auth.js';
+
+interface QueuedOp {
+  readonly frame: PublishFrame | PresenceFrame;
+  readonly auth: Promise<ChannelAuthorization | null> | null;
+}
+
+export interface HttpOpsDeps {
+  readonly transport: string;
+  readonly url: string;
+  readonly fetch: typeof fetch;
+  readonly credentials: 'omit' | 'same-origin' | 'include';
+  readonly headers: () => Promise<Record<string, string>>;
+  readonly session: () => string;
+  readonly handler: TransportHandler;
+  readonly auth: ChannelAuthCache;
+  readonly maxFrameBytes: () => number;
+  /** The connection is unusable (401, 5xx, network): the core reconnects and resends. */
+  readonly fail: (disconnect: Disconnect) => void;
+}
+
+const MAX_BATCH = 50;
+
+/**
+ * Publishes and presence operations over HTTP `POST`, for SSE and polling. One request at a time,
+ * batching whatever queued up meanwhile, so operations reach the server in the order they were made
+ * (concurrent requests could overtake each other).
+ */
+export class HttpOps {
+  #d: HttpOpsDeps;
+  #queue: QueuedOp[] = [];
+  #busy = false;
+  #closed = false;
+  #abort = new AbortController();
+
+  constructor(deps: HttpOpsDeps) {
+    this.#d = deps;
+  }
+
+  push(frame: PublishFrame | PresenceFrame): void {
+    if (this.#closed) throw new RealtimeError('CONNECTION_LOST', 'The connection is closed.', { details: { transport: this.#d.transport } });
+    const needsAuth = isPrivateChannel(frame.channel) && this.#d.auth.configured;
+    const auth = needsAuth ? this.#d.auth.get(this.#d.session(), frame.channel, this.#d.transport).catch(() => null) : null;
+    this.#queue.push({ frame, auth });
+    if (!this.#busy) void this.#flush();
+  }
+
+  close(): void {
+    this.#closed = true;
+    this.#queue.length = 0;
+    this.#abort.abort();
+  }
+
+  async #flush(): Promise<void> {
+    this.#busy = true;
+    try {
+      while (!this.#closed && this.#queue.length > 0) {
+        const batch = this.#queue.splice(0, MAX_BATCH);
+        const ops = await Promise.all(batch.map((op) => this.#signed(op)));
+        if (this.#closed) return;
+        const sendable = ops.filter((op) => this.#fits(op));
+        if (sendable.length > 0) await this.#send(sendable);
+      }
+    } finally {
+      this.#busy = false;
+    }
+  }
+
+  async #signed(op: QueuedOp): Promise<PublishFrame | PresenceFrame> {
+    const auth = op.auth ? await op.auth : null;
+    return auth ? { ...op.frame, auth: auth.auth, ...(auth.channelData === undefined ? {} : { channelData: auth.channelData }) } : op.frame;
+  }
+
+  #fits(op: PublishFrame | PresenceFrame): boolean {
+    const max = this.#d.maxFrameBytes();
+    const bytes = utf8Length(JSON.stringify(op));
+    if (bytes <= max) return true;
+    const error = new RealtimeError('FRAME_TOO_LARGE', `The operation is ${bytes} bytes; the server accepts ${max}.`, { details: { transport: this.#d.transport, channel: op.channel } });
+    if (op.type === 'publish' && !op.volatile) this.#d.handler.nack(op.id, error);
+    else this.#d.handler.error(error);
+    return false;
+  }
+
+  async #send(ops: (PublishFrame | PresenceFrame)[]): Promise<void> {
+    const { handler, transport } = this.#d;
+    let response: Response;
+    try {
+      response = await this.#d.fetch(this.#d.url, {
+        method: 'POST',
+        headers: { ...(await this.#d.headers()), 'content-type': 'application/json', accept: 'application/json' },
+        body: JSON.stringify({ v: PROTOCOL_VERSION, session: this.#d.session(), ops }),
+        credentials: this.#d.credentials,
+        signal: this.#abort.signal,
+      });
+    } catch (error) {
+      if (!this.#closed) this.#d.fail({ type: 'network', error });
+      return;
+    }
+    if (this.#closed) return;
+    if (response.status === 401 || response.status >= 500 || response.status === 408 || response.status === 429) {
+      const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'), Date.now());
+      this.#d.fail({ type: 'http', status: response.status, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) });
+      return;
+    }
+    let body: unknown;
+    try {
+      body = await response.json();
+    } catch (cause) {
+      body = undefined;
+      handler.error(new RealtimeError('BAD_FRAME', `The publish endpoint answered ${response.status} without JSON.`, { cause, details: { transport, status: response.status } }));
+    }
+    const results = (body as { results?: unknown } | undefined)?.results;
+    if (!response.ok || !Array.isArray(results)) {
+      // The whole request was refused (403, 413, 400): every op in it failed with that reason.
+      const decoded = decodeServerFrame(body);
+      const reason =
+        decoded.ok && decoded.frame.type === 'error'
+          ? frameError(decoded.frame, transport)
+          : new RealtimeError(response.status === 403 ? 'FORBIDDEN' : 'PUBLISH_REJECTED', `The publish endpoint answered ${response.status}.`, { details: { transport, status: response.status } });
+      for (const op of ops) {
+        if (op.type === 'publish' && !op.volatile) handler.nack(op.id, reason);
+      }
+      if (!ops.some((op) => op.type === 'publish')) handler.error(reason);
+      return;
+    }
+    ops.forEach((op, i) => this.#result(op, results[i]));
+  }
+
+  #result(op: PublishFrame | PresenceFrame, raw: unknown): void {
+    const { handler, transport } = this.#d;
+    const decoded = (raw as { type?: unknown } | undefined)?.type === 'ok' ? null : decodeServerFrame(raw);
+    if (decoded === null) {
+      if (op.type === 'publish' && !op.volatile) handler.ack(op.id);
+      return;
+    }
+    if (!decoded.ok) {
+      handler.error(decoded.error);
+      return;
+    }
+    const frame = decoded.frame;
+    if (frame.type === 'ack') handler.ack(frame.id);
+    else if (frame.type === 'nack') handler.nack(frame.id, frameError(frame, transport));
+    else if (frame.type === 'error') {
+      const error = frameError({ ...frame, ...(op.type === 'publish' ? { id: op.id } : {}) }, transport);
+      if (op.type === 'publish' && !op.volatile) handler.nack(op.id, error);
+      else handler.error(error);
+    }
+  }
+}
