@@ -1,0 +1,425 @@
+import { RealtimeError, type RealtimeErrorCode } from '@switchboard/core';
+import {
+  DEFAULT_LIMITS,
+  PROTOCOL_VERSION,
+  isPresenceChannel,
+  isPrivateChannel,
+  type AckFrame,
+  type ClientFrame,
+  type ErrorFrame,
+  type NackFrame,
+  type PresenceFrame,
+  type PublishFrame,
+  type ServerFrame,
+  type SubscribeFrame,
+  type WelcomeFrame,
+  type WireLimits,
+} from '@switchboard/core/protocol';
+import { createSessionId, isValidSessionId, presenceUserId, verifyChannelAuth } from './auth.js';
+import type { Broker, BrokerEvent } from './broker.js';
+import { systemClock, type ServerClock } from './clock.js';
+import { createMemoryBroker } from './memory-broker.js';
+import { TokenBucket } from './rate-limit.js';
+import { HubSession, type Caller, type Identity, type Subscription, type TransportKind } from './session.js';
+
+export interface AuthenticateContext {
+  /** Bearer token: the `hello` frame's `token` (WebSocket) or the `Authorization: Bearer` header. */
+  readonly token: string | undefined;
+  /** Request headers (cookies included): the upgrade request for WebSockets. */
+  readonly headers: Headers;
+  readonly transport: TransportKind;
+}
+
+/**
+ * Decides who may connect. Return an `Identity` (or `true` for anonymous) to accept; `null`/`undefined`
+ * for "not authenticated" (HTTP 401, close 4100: the client refreshes its token once); `false` for
+ * "authenticated but not allowed" (HTTP 403, close 4003: the client stops).
+ */
+export type Authenticate = (context: AuthenticateContext) => Identity | boolean | null | undefined | Promise<Identity | boolean | null | undefined>;
+
+export interface ChannelContext {
+  readonly channel: string;
+  readonly session: string | null;
+  readonly identity: Identity;
+}
+
+export interface PublishContext extends ChannelContext {
+  readonly event: string;
+  readonly data: unknown;
+}
+
+export interface HubHooks {
+  onSessionOpen?(session: HubSession): void;
+  onSessionClose?(session: HubSession): void;
+  onSubscribe?(session: HubSession, channel: string, result: { readonly resumed: boolean; readonly replayed: number } | { readonly refused: RealtimeErrorCode }): void;
+}
+
+export interface HubOptions {
+  /** Where messages, history and presence live. Default: a new in-memory broker. */
+  broker?: Broker;
+  /** Signs/verifies channel authorisations and session ids, and authorises server-to-server publishes. */
+  secret?: string;
+  /** Key prefixed to channel signatures (`key:signature`). Default `switchboard`. */
+  key?: string;
+  authenticate?: Authenticate;
+  /** Extra check for client publishes (after signatures). Server-to-server publishes skip it. */
+  canPublish?: (context: PublishContext) => boolean | Promise<boolean>;
+  /** Extra check for subscriptions (after signatures). */
+  canSubscribe?: (context: ChannelContext) => boolean | Promise<boolean>;
+  limits?: Partial<WireLimits>;
+  /** Burst allowance of the per-connection rate limit. Default ten seconds' worth. */
+  burst?: number;
+  /** WebSocket heartbeat interval. Default 25 s. */
+  heartbeatMs?: number;
+  /** SSE comment heartbeat interval. Default 15 s. */
+  sseHeartbeatMs?: number;
+  /** How long presence of an HTTP client (polling, SSE) lasts without a poll or stream. Default 30 s. */
+  presenceTimeoutMs?: number;
+  /** A closed SSE stream's presence is kept this long for the same session to come back. Default 5 s. */
+  presenceGraceMs?: number;
+  hooks?: HubHooks;
+  clock?: ServerClock;
+  /** Where unexpected server errors go. Default `console.error`. */
+  onError?: (error: unknown) => void;
+}
+
+type PresenceResult = { readonly type: 'ok' } | ErrorFrame;
+
+/**
+ * The protocol engine shared by the WebSocket server and the HTTP handlers: sessions, subscriptions
+ * with gap-free replay, publishes with dedup and acks, presence, limits and channel authorisation.
+ */
+export class Hub {
+  readonly broker: Broker;
+  readonly limits: WireLimits;
+  readonly clock: ServerClock;
+  readonly heartbeatMs: number;
+  readonly sseHeartbeatMs: number;
+  readonly presenceTimeoutMs: number;
+  readonly presenceGraceMs: number;
+  readonly sessions = new Set<HubSession>();
+  readonly #o: HubOptions;
+  readonly #ownsBroker: boolean;
+  readonly #live = new Map<string, number>();
+
+  constructor(options: HubOptions = {}) {
+    this.#o = options;
+    this.#ownsBroker = !options.broker;
+    this.clock = options.clock ?? systemClock;
+    this.broker = options.broker ?? createMemoryBroker({ clock: this.clock });
+    this.limits = Object.freeze({ ...DEFAULT_LIMITS, ...options.limits });
+    this.heartbeatMs = options.heartbeatMs ?? 25_000;
+    this.sseHeartbeatMs = options.sseHeartbeatMs ?? 15_000;
+    this.presenceTimeoutMs = options.presenceTimeoutMs ?? 30_000;
+    this.presenceGraceMs = options.presenceGraceMs ?? 5_000;
+  }
+
+  get secret(): string | undefined {
+    return this.#o.secret;
+  }
+
+  /** Runs `authenticate`; never throws. */
+  async authenticate(context: AuthenticateContext): Promise<{ ok: true; identity: Identity } | { ok: false; code: 'UNAUTHORIZED' | 'FORBIDDEN' | 'SERVER_ERROR' }> {
+    const authenticate = this.#o.authenticate;
+    if (!authenticate) return { ok: true, identity: {} };
+    try {
+      const result = await authenticate(context);
+      if (result === false) return { ok: false, code: 'FORBIDDEN' };
+      if (result === null || result === undefined) return { ok: false, code: 'UNAUTHORIZED' };
+      return { ok: true, identity: result === true ? {} : result };
+    } catch (error) {
+      if (error instanceof RealtimeError && (error.code === 'UNAUTHORIZED' || error.code === 'FORBIDDEN')) return { ok: false, code: error.code };
+      this.reportError(error);
+      return { ok: false, code: 'SERVER_ERROR' };
+    }
+  }
+
+  /** A session id brought back by a client, if this server issued it; otherwise a new one. */
+  sessionId(requested: string | null | undefined): string {
+    return requested && isValidSessionId(requested, this.secret) ? requested : createSessionId(this.secret);
+  }
+
+  newBucket(): TokenBucket {
+    const rate = this.limits.messagesPerSecond;
+    return new TokenBucket(rate, this.#o.burst ?? rate * 10, this.clock);
+  }
+
+  openSession(init: { transport: TransportKind; identity: Identity; id?: string; send: (frame: ServerFrame) => void }): HubSession {
+    const id = init.id ?? createSessionId(this.secret);
+    const session = new HubSession(id, init.identity.userId ?? id, init.identity, init.transport, this.newBucket(), init.send, (e) => this.reportError(e));
+    this.sessions.add(session);
+    this.#live.set(id, (this.#live.get(id) ?? 0) + 1);
+    this.#o.hooks?.onSessionOpen?.(session);
+    return session;
+  }
+
+  welcome(session: HubSession, heartbeatMs: number): WelcomeFrame {
+    return { type: 'welcome', v: PROTOCOL_VERSION, session: session.id, member: session.memberId, heartbeatMs, limits: this.limits };
+  }
+
+  /** Handles one frame of a connection (in the session's order). Results go to the session's sink. */
+  handle(session: HubSession, frame: ClientFrame): Promise<void> {
+    return session.run(async () => {
+      if (session.closed) return;
+      switch (frame.type) {
+        case 'subscribe':
+          return this.subscribe(session, frame);
+        case 'unsubscribe':
+          return this.unsubscribe(session, frame.channel);
+        case 'publish': {
+          const result = await this.publishFrom(session, frame);
+          if (result) session.send(result);
+          return;
+        }
+        case 'presence': {
+          const result = await this.presenceFrom(session, frame);
+          if (result.type === 'error') session.send(result);
+          return;
+        }
+        case 'ping':
+          return session.send({ type: 'pong', ...(frame.id === undefined ? {} : { id: frame.id }) });
+        case 'pong':
+          return;
+        case 'hello':
+          return session.send({ type: 'error', code: 'BAD_FRAME', message: 'hello was already received' });
+      }
+    });
+  }
+
+  /** Subscribes with replay from the cursor, without a gap between history and live messages. */
+  async subscribe(session: HubSession, frame: SubscribeFrame): Promise<void> {
+    const { channel } = frame;
+    if (session.subscriptions.has(channel)) await this.unsubscribe(session, channel);
+    const refusal = await this.#checkSubscribe(session, frame);
+    if (refusal) {
+      session.send({ type: 'refused', channel, code: refusal.code, message: refusal.message });
+      this.#o.hooks?.onSubscribe?.(session, channel, { refused: refusal.code });
+      return;
+    }
+    const verified = isPrivateChannel(channel) ? { ...(frame.channelData === undefined ? {} : { channelData: frame.channelData }) } : undefined;
+    const sub: Subscription = { channel, cancelled: false, unsubscribe: null, verified, presenceVersion: 0 };
+    session.subscriptions.set(channel, sub);
+    const buffer: BrokerEvent[] = [];
+    let live = false;
+    const unsubscribe = await this.broker.subscribe(channel, (event) => {
+      if (sub.cancelled) return;
+      if (live) this.#deliver(session, sub, event);
+      else buffer.push(event);
+    });
+    if (sub.cancelled) return unsubscribe();
+    sub.unsubscribe = unsubscribe;
+    const cursor = frame.cursor ?? null;
+    const [history, presence] = await Promise.all([this.broker.history(channel, cursor), this.broker.presenceList(channel)]);
+    if (sub.cancelled) return;
+    // Resumed: the client stays at its cursor while the replay follows. Otherwise it is at the head.
+    session.send({ type: 'subscribed', channel, resumed: history.resumed, cursor: history.resumed ? cursor : history.head });
+    const replayed = new Set<string>();
+    for (const message of history.messages) {
+      replayed.add(message.offset);
+      this.#deliver(session, sub, { kind: 'message', message });
+    }
+    if (presence.members.length > 0) session.send({ type: 'presence', channel, action: 'sync', members: presence.members });
+    sub.presenceVersion = presence.version;
+    live = true;
+    for (const event of buffer) {
+      if (event.kind === 'message' && replayed.has(event.message.offset)) continue;
+      this.#deliver(session, sub, event);
+    }
+    this.#o.hooks?.onSubscribe?.(session, channel, { resumed: history.resumed, replayed: replayed.size });
+  }
+
+  async unsubscribe(session: HubSession, channel: string): Promise<void> {
+    const sub = session.subscriptions.get(channel);
+    if (!sub) return;
+    session.subscriptions.delete(channel);
+    sub.cancelled = true;
+    sub.unsubscribe?.();
+    if (session.presenceChannels.delete(channel)) await this.broker.presenceRemove(channel, session.id);
+  }
+
+  /** Publishes for a caller; `null` for volatile messages (no ack). */
+  async publishFrom(caller: Caller, frame: PublishFrame): Promise<AckFrame | NackFrame | null> {
+    const nack = (code: RealtimeErrorCode, message: string): NackFrame => ({ type: 'nack', id: frame.id, code, message });
+    const { channel } = frame;
+    if (caller.bucket && !caller.bucket.take()) return frame.volatile ? null : nack('RATE_LIMITED', `More than ${this.limits.messagesPerSecond} messages per second.`);
+    if (!caller.server) {
+      if (isPrivateChannel(channel) && !caller.verified(channel) && !this.#verify(caller.id, channel, frame.auth, frame.channelData)) {
+        return frame.volatile ? null : nack('FORBIDDEN', `Publishing to ${channel} needs the channel's signature.`);
+      }
+      const canPublish = this.#o.canPublish;
+      if (canPublish && !(await this.#allowed(() => canPublish({ channel, event: frame.event, data: frame.data, session: caller.id, identity: caller.identity })))) {
+        return frame.volatile ? null : nack('FORBIDDEN', `Publishing to ${channel} is not allowed.`);
+      }
+    }
+    try {
+      const outcome = await this.broker.publish({
+        channel,
+        event: frame.event,
+        data: frame.data,
+        clientMessageId: frame.id,
+        ...(frame.volatile ? { volatile: true } : {}),
+      });
+      return frame.volatile ? null : { type: 'ack', id: frame.id, offset: outcome.offset };
+    } catch (error) {
+      this.reportError(error);
+      return frame.volatile ? null : nack('SERVER_ERROR', 'The broker failed to publish.');
+    }
+  }
+
+  /** Enter / update / leave presence for a caller. */
+  async presenceFrom(caller: Caller, frame: PresenceFrame, ttlMs?: number): Promise<PresenceResult> {
+    const { channel } = frame;
+    const error = (code: RealtimeErrorCode, message: string): ErrorFrame => ({ type: 'error', code, message, channel });
+    if (caller.id === null) return error('BAD_FRAME', 'Presence needs a session.');
+    if (caller.bucket && !caller.bucket.take()) return error('RATE_LIMITED', `More than ${this.limits.messagesPerSecond} operations per second.`);
+    const session = caller instanceof HubSession ? caller : null;
+    if (session && !session.subscriptions.has(channel)) return error('CHANNEL_REFUSED', `Subscribe to ${channel} before entering its presence.`);
+    let memberId = caller.memberId;
+    if (isPrivateChannel(channel)) {
+      const verified = caller.verified(channel) ?? (this.#verify(caller.id, channel, frame.auth, frame.channelData) ? { channelData: frame.channelData } : undefined);
+      if (!verified) return error('FORBIDDEN', `Presence on ${channel} needs the channel's signature.`);
+      if (isPresenceChannel(channel)) memberId = presenceUserId(verified.channelData) ?? memberId;
+    }
+    try {
+      if (frame.action === 'leave') {
+        session?.presenceChannels.delete(channel);
+        await this.broker.presenceRemove(channel, caller.id);
+      } else {
+        session?.presenceChannels.add(channel);
+        const ttl = ttlMs ?? (session ? this.#sessionTtl(session) : this.presenceTimeoutMs);
+        await this.broker.presenceSet(channel, { session: caller.id, member: { id: memberId, data: frame.data } }, ttl);
+      }
+      return { type: 'ok' };
+    } catch (cause) {
+      this.reportError(cause);
+      return error('SERVER_ERROR', 'The broker failed to update presence.');
+    }
+  }
+
+  /** Keeps a live session's presence from expiring (called on every heartbeat). */
+  touch(session: HubSession): Promise<void> {
+    const channels = [...session.subscriptions.keys()];
+    return channels.length === 0 ? Promise.resolve() : this.broker.presenceTouch(session.id, channels, this.#sessionTtl(session));
+  }
+
+  /** Ends a session. `graceMs` keeps its presence that long, for the same session id to come back. */
+  async closeSession(session: HubSession, graceMs = 0): Promise<void> {
+    if (session.closed) return;
+    session.closed = true;
+    this.sessions.delete(session);
+    const live = (this.#live.get(session.id) ?? 1) - 1;
+    if (live > 0) this.#live.set(session.id, live);
+    else this.#live.delete(session.id);
+    const channels = [...session.subscriptions.keys()];
+    for (const sub of session.subscriptions.values()) {
+      sub.cancelled = true;
+      sub.unsubscribe?.();
+    }
+    session.subscriptions.clear();
+    this.#o.hooks?.onSessionClose?.(session);
+    try {
+      // Another stream of the same session (an SSE reopen) holds the presence now: leave it alone.
+      if (live > 0) return;
+      if (graceMs > 0) await this.broker.presenceTouch(session.id, channels, graceMs);
+      else for (const channel of session.presenceChannels) await this.broker.presenceRemove(channel, session.id);
+    } catch (error) {
+      this.reportError(error);
+    }
+  }
+
+  /**
+   * Publishes from the server (your API route, a job): no signature needed, deduplicated on `id`.
+   *
+   * @example
+   * await hub.publish('room:42', 'message', { text: 'deployed' });
+   */
+  async publish(channel: string, event: string, data: unknown, options: { id?: string } = {}): Promise<{ offset: string; duplicate: boolean }> {
+    return this.broker.publish({ channel, event, data, ...(options.id === undefined ? {} : { clientMessageId: options.id }) });
+  }
+
+  /** A caller for one stateless HTTP request. */
+  httpCaller(init: { session: string | null; identity: Identity; server: boolean; bucket: TokenBucket | null }): Caller {
+    return {
+      id: init.session,
+      memberId: init.identity.userId ?? init.session ?? 'server',
+      identity: init.identity,
+      transport: 'http',
+      server: init.server,
+      bucket: init.bucket,
+      verified: () => undefined,
+    };
+  }
+
+  /** Checks a signature for a channel (`false` without a secret). */
+  verify(session: string | null, channel: string, auth: string | undefined, channelData: string | undefined): boolean {
+    return this.#verify(session, channel, auth, channelData);
+  }
+
+  reportError(error: unknown): void {
+    (this.#o.onError ?? ((e: unknown) => console.error('[switchboard/server]', e)))(error);
+  }
+
+  /** Closes every session and, if the hub created it, the broker. */
+  async close(): Promise<void> {
+    for (const session of [...this.sessions]) await this.closeSession(session);
+    if (this.#ownsBroker) await this.broker.close();
+  }
+
+  async #checkSubscribe(session: HubSession, frame: SubscribeFrame): Promise<{ code: RealtimeErrorCode; message: string } | null> {
+    const { channel } = frame;
+    if (session.subscriptions.size >= this.limits.maxChannels) return { code: 'CHANNEL_REFUSED', message: `At most ${this.limits.maxChannels} channels per connection.` };
+    if (!session.bucket.take()) return { code: 'RATE_LIMITED', message: `More than ${this.limits.messagesPerSecond} operations per second.` };
+    if (isPrivateChannel(channel)) {
+      if (this.secret === undefined) return { code: 'CHANNEL_REFUSED', message: 'This server has no secret: private and presence channels are disabled.' };
+      if (!this.#verify(session.id, channel, frame.auth, frame.channelData)) return { code: 'UNAUTHORIZED', message: `Invalid or missing signature for ${channel}.` };
+      if (isPresenceChannel(channel) && presenceUserId(frame.channelData) === null) return { code: 'UNAUTHORIZED', message: `${channel} needs channelData with a user_id.` };
+    }
+    const canSubscribe = this.#o.canSubscribe;
+    if (canSubscribe && !(await this.#allowed(() => canSubscribe({ channel, session: session.id, identity: session.identity })))) {
+      return { code: 'CHANNEL_REFUSED', message: `Subscribing to ${channel} is not allowed.` };
+    }
+    return null;
+  }
+
+  #verify(session: string | null, channel: string, auth: string | undefined, channelData: string | undefined): boolean {
+    const secret = this.secret;
+    if (secret === undefined || session === null) return false;
+    return verifyChannelAuth({ secret, ...(this.#o.key === undefined ? {} : { key: this.#o.key }) }, session, channel, auth, channelData);
+  }
+
+  async #allowed(check: () => boolean | Promise<boolean>): Promise<boolean> {
+    try {
+      return (await check()) === true;
+    } catch (error) {
+      this.reportError(error);
+      return false;
+    }
+  }
+
+  #sessionTtl(session: HubSession): number {
+    return session.transport === 'websocket' ? this.heartbeatMs * 2 + 10_000 : this.sseHeartbeatMs * 2 + this.presenceGraceMs;
+  }
+
+  #deliver(session: HubSession, sub: Subscription, event: BrokerEvent): void {
+    if (event.kind === 'message') {
+      const { message } = event;
+      session.send({
+        type: 'message',
+        channel: message.channel,
+        event: message.event,
+        data: message.data,
+        offset: message.offset,
+        ts: message.ts,
+        ...(message.clientMessageId === undefined ? {} : { clientMessageId: message.clientMessageId }),
+      });
+    } else if (event.version > sub.presenceVersion) {
+      sub.presenceVersion = event.version;
+      session.send({ type: 'presence', channel: event.channel, action: event.action, member: event.member });
+    }
+  }
+}
+
+/** Creates the protocol engine to share between `attach()` and `createHandlers()`. */
+export function createHub(options?: HubOptions): Hub {
+  return new Hub(options);
+}
