@@ -231,7 +231,10 @@ class PollingConnection implements TransportConnection {
     let next = this.options.intervalMs ?? 3000;
     try {
       const headers = await requestHeaders(this.options.headers, this.context.credentials);
+      // Ready: a conditional poll (304 when nothing is new). First poll of a connection: the same
+      // cursors unconditionally, so the answer always carries the welcome.
       if (this.#ready && resumable) headers['if-none-match'] = toEntityTag(encodeCursorList(channels));
+      else if (channels.some((c) => c.cursor !== null)) headers['last-event-id'] = encodeCursorList(channels);
       const signed = channels.filter((c) => c.auth);
       if (signed.length > 0) headers[HEADERS.channelAuth] = encodeURIComponent(JSON.stringify(Object.fromEntries(signed.map((c) => [c.channel, c.auth]))));
       const response = await this.fetchFn(withQuery(resolveUrl(this.options.url), params), {

@@ -43,22 +43,25 @@ export async function poll(hub: Hub, request: Request, url: URL, options: PollOp
   if (!auth.ok) return authFailure(auth.code);
   const session = hub.sessionId(url.searchParams.get(QUERY.session));
   const channels = requestedChannels(url, hub.limits);
-  const items = decodeCursorList(fromEntityTag(request.headers.get('if-none-match')), channels.length);
+  // If-None-Match: "what I have" (conditional: 304 when nothing is new). Last-Event-ID: the same
+  // cursor list, unconditional (the first poll of a connection, which needs the welcome).
+  const conditional = fromEntityTag(request.headers.get('if-none-match'));
+  const items = decodeCursorList(conditional ?? request.headers.get('last-event-id'), channels.length);
   const signatures = channelAuthHeader(request.headers);
   const served = channels.filter((c) => !c.refused && allowed(hub, session, c, signatures));
   await hub.broker.presenceTouch(session, served.map((c) => c.channel), hub.presenceTimeoutMs);
 
   const waitMs = Math.min(Math.max(Number(url.searchParams.get(QUERY.wait)) || 0, 0) * 1000, options.maxWaitMs ?? 25_000);
-  const waiter = waitMs > 0 && served.length > 0 ? await changes(hub, served.map((c) => c.channel), request.signal) : null;
+  const waiter = waitMs > 0 && served.length > 0 && conditional !== null ? await changes(hub, served.map((c) => c.channel), request.signal) : null;
   try {
     let results = await collect(hub, session, channels, items, signatures);
-    if (waiter && items !== null && !results.some((r) => r.changed)) {
+    if (waiter && conditional !== null && items !== null && !results.some((r) => r.changed)) {
       await waiter.wait(waitMs);
       results = await collect(hub, session, channels, items, signatures);
     }
     const etag = toEntityTag(encodeCursorList(results.map((r) => r.item)));
     // 304 only for a client that said what it has (If-None-Match) and is up to date.
-    if (items !== null && !results.some((r) => r.changed)) {
+    if (conditional !== null && items !== null && !results.some((r) => r.changed)) {
       return new Response(null, { status: 304, headers: { etag, 'cache-control': 'no-cache', [HEADERS.session]: session } });
     }
     const body: PollResponse = {
