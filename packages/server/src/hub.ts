@@ -15,7 +15,7 @@ import {
   type WelcomeFrame,
   type WireLimits,
 } from '@switchboard/core/protocol';
-import { createSessionId, isValidSessionId, presenceUserId, verifyChannelAuth } from './auth.js';
+import { DEFAULT_KEY, createSessionId, isValidSessionId, presenceUserId, verifyChannelAuth } from './auth.js';
 import type { Broker, BrokerEvent } from './broker.js';
 import { systemClock, type ServerClock } from './clock.js';
 import { createMemoryBroker } from './memory-broker.js';
@@ -116,6 +116,11 @@ export class Hub {
 
   get secret(): string | undefined {
     return this.#o.secret;
+  }
+
+  /** The key prefixed to channel signatures. */
+  get key(): string {
+    return this.#o.key ?? DEFAULT_KEY;
   }
 
   /** Runs `authenticate`; never throws. */
@@ -384,7 +389,7 @@ export class Hub {
   #verify(session: string | null, channel: string, auth: string | undefined, channelData: string | undefined): boolean {
     const secret = this.secret;
     if (secret === undefined || session === null) return false;
-    return verifyChannelAuth({ secret, ...(this.#o.key === undefined ? {} : { key: this.#o.key }) }, session, channel, auth, channelData);
+    return verifyChannelAuth({ secret, key: this.key }, session, channel, auth, channelData);
   }
 
   async #allowed(check: () => boolean | Promise<boolean>): Promise<boolean> {

@@ -44,9 +44,9 @@ export async function serve(options: ServeOptions = {}): Promise<RunningServer> 
   const ownsHub = !options.hub;
   const handlers = createHandlers({ ...options, hub });
   const node = toNodeHandler(handlers);
-  const secret = options.secret;
+  const secret = hub.secret;
   const authorize = options.authorize;
-  const auth = authorize && secret !== undefined ? toNodeHandler(createAuthHandler({ secret, ...(options.key === undefined ? {} : { key: options.key }), authorize })) : null;
+  const auth = authorize && secret !== undefined ? toNodeHandler(createAuthHandler({ secret, key: hub.key, authorize })) : null;
   const server = createServer((req, res) => {
     const pathname = new URL(req.url ?? '/', 'http://localhost').pathname;
     if (pathname === path) return node(req, res);
