@@ -1,0 +1,3 @@
+import { defineConformanceSuite, longPollingTarget } from '../src/index.js';
+
+defineConformanceSuite(longPollingTarget);

@@ -1,0 +1,3 @@
+import { defineConformanceSuite, pollingTarget } from '../src/index.js';
+
+defineConformanceSuite(pollingTarget);

@@ -1,0 +1,3 @@
+import { defineConformanceSuite, sseTarget } from '../src/index.js';
+
+defineConformanceSuite(sseTarget);

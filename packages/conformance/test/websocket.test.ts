@@ -1,0 +1,3 @@
+import { defineConformanceSuite, websocketTarget } from '../src/index.js';
+
+defineConformanceSuite(websocketTarget);
