@@ -1,9 +1,18 @@
 #!/usr/bin/env node
-import { main } from './cli.js';
+import { run } from './cli.js';
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    if (code !== null) process.exitCode = code;
+run(process.argv.slice(2)).then(
+  (result) => {
+    if (typeof result === 'number') {
+      process.exitCode = result;
+      return;
+    }
+    const stop = () => {
+      process.stdout.write('switchboard: shutting down\n');
+      void result.close().then(() => process.exit(0));
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
   },
   (error: unknown) => {
     console.error(error);

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { serve } from './serve.js';
+import { serve, type RunningServer } from './serve.js';
 
 const HELP = `Usage: switchboard serve [options]
 
@@ -20,8 +20,20 @@ Environment:
                       on the command line.
 `;
 
-/** Parses argv and runs the server until SIGINT/SIGTERM. Returns the exit code on early exit. */
-export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<number | null> {
+interface Output {
+  write(text: string): unknown;
+}
+
+/**
+ * Runs `switchboard <argv>`: the started server, or an exit code (help, bad arguments). The caller
+ * (bin.ts) stops the server on SIGINT/SIGTERM.
+ */
+export async function run(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>> = process.env,
+  out: Output = process.stdout,
+  err: Output = process.stderr,
+): Promise<RunningServer | number> {
   let parsed;
   try {
     parsed = parseArgs({
@@ -37,18 +49,18 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
       },
     });
   } catch (error) {
-    process.stderr.write(`${(error as Error).message}\n\n${HELP}`);
+    err.write(`${(error as Error).message}\n\n${HELP}`);
     return 2;
   }
   const { values, positionals } = parsed;
   if (values.help || positionals[0] !== 'serve') {
-    (values.help ? process.stdout : process.stderr).write(HELP);
+    (values.help ? out : err).write(HELP);
     return values.help ? 0 : 2;
   }
   const port = Number(values.port ?? env.PORT ?? 8080);
   const heartbeatMs = values.heartbeat === undefined ? undefined : Number(values.heartbeat);
   if (!Number.isInteger(port) || port < 0 || port > 65535 || (heartbeatMs !== undefined && !(heartbeatMs > 0))) {
-    process.stderr.write(`Invalid --port or --heartbeat.\n\n${HELP}`);
+    err.write(`Invalid --port or --heartbeat.\n\n${HELP}`);
     return 2;
   }
   const origins = values.cors ?? [];
@@ -61,15 +73,9 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     ...(heartbeatMs ? { heartbeatMs } : {}),
     ...(origins.length > 0 ? { cors: { origin: origins.includes('*') ? true : origins } } : {}),
   });
-  process.stdout.write(
+  out.write(
     `switchboard listening on ${server.url.replace('http', 'ws')}${server.path} (also SSE, polling and publish over HTTP)` +
       `${secret ? '' : '\n  no SWITCHBOARD_SECRET: private-*/presence-* channels are disabled'}\n`,
   );
-  const stop = () => {
-    process.stdout.write('switchboard: shutting down\n');
-    void server.close().then(() => process.exit(0));
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
-  return null;
+  return server;
 }
