@@ -1,6 +1,6 @@
 import { polling } from '@switchboard/core/polling';
 import { sse } from '@switchboard/core/sse';
-import { websocket, type WebSocketConstructor } from '@switchboard/core/websocket';
+import { websocket } from '@switchboard/core/websocket';
 import { createHub, createMemoryBroker, serve, type RunningServer } from '@switchboard/server';
 import WebSocket from 'ws';
 import type { ConformanceTarget, Peer, PeerOptions } from './target.js';
@@ -88,7 +88,7 @@ export const websocketTarget: ConformanceTarget = {
   createTransport: (port, options) =>
     websocket({
       url: `ws://127.0.0.1:${port}${PATH}`,
-      WebSocket: WebSocket as unknown as WebSocketConstructor,
+      WebSocket,
       auth: auth(port),
       ...(options.maxFrameBytes === undefined ? {} : { maxFrameBytes: options.maxFrameBytes }),
     }),

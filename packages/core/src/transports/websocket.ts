@@ -19,13 +19,24 @@ import { invalidChannel, resolveUrl, tokenOf } from './shared.js';
 export { jsonCodec, nativeCodec, type CodecEvent, type CodecOp, type ForeignMessage, type JsonCodecOptions, type WebSocketCodec } from './codec.js';
 export type { ChannelAuthOption, ChannelAuthorization, ChannelAuthorizer, ChannelAuthRequest } from './channel-auth.js';
 
+type OpenListener = () => void;
+type MessageListener = (event: { readonly data: unknown }) => void;
+type CloseListener = (event: { readonly code: number; readonly reason: string }) => void;
+type ErrorListener = (event: unknown) => void;
+
 /** The part of a WebSocket the transport uses: the browser's, `ws`'s, or any compatible one. */
 export interface WebSocketLike {
   readonly readyState: number;
   send(data: string): void;
   close(code?: number, reason?: string): void;
-  addEventListener(type: string, listener: (event: never) => void): void;
-  removeEventListener(type: string, listener: (event: never) => void): void;
+  addEventListener(type: 'open', listener: OpenListener): void;
+  addEventListener(type: 'message', listener: MessageListener): void;
+  addEventListener(type: 'close', listener: CloseListener): void;
+  addEventListener(type: 'error', listener: ErrorListener): void;
+  removeEventListener(type: 'open', listener: OpenListener): void;
+  removeEventListener(type: 'message', listener: MessageListener): void;
+  removeEventListener(type: 'close', listener: CloseListener): void;
+  removeEventListener(type: 'error', listener: ErrorListener): void;
 }
 
 export type WebSocketConstructor = new (url: string, protocols?: string | string[]) => WebSocketLike;
@@ -109,8 +120,14 @@ function openSocket(
     if (!Ctor) throw new RealtimeError('PROTOCOL_ERROR', 'No WebSocket implementation: pass `WebSocket` (e.g. from "ws") to websocket().');
     ws = new Ctor(toWebSocketUrl(resolveUrl(options.url)), options.protocols);
   } catch (error) {
+    // No socket to clean up: report once, unless the core closed the attempt first.
     const reason = error instanceof Error ? error.message : String(error);
-    queueMicrotask(() => fail(error instanceof RealtimeError || error instanceof SyntaxError || error instanceof TypeError ? { type: 'protocol', reason } : { type: 'network', error }));
+    const disconnect: Disconnect = error instanceof RealtimeError || error instanceof SyntaxError || error instanceof TypeError ? { type: 'protocol', reason } : { type: 'network', error };
+    queueMicrotask(() => {
+      if (closed) return;
+      closed = true;
+      handler.close(disconnect);
+    });
     return { subscribe() {}, unsubscribe() {}, publish() {}, close: () => void (closed = true) };
   }
   const socket = ws;
@@ -153,7 +170,7 @@ function openSocket(
     }
   };
 
-  const onOpen = () => {
+  const onOpen: OpenListener = () => {
     if (closed) return;
     if (codec.handshake) {
       const token = tokenOf(context.credentials);
@@ -164,7 +181,7 @@ function openSocket(
       handler.open({});
     }
   };
-  const onMessage = (event: { data?: unknown }) => {
+  const onMessage: MessageListener = (event) => {
     if (closed) return;
     handler.activity();
     if (typeof event.data !== 'string') {
@@ -179,13 +196,14 @@ function openSocket(
       apply(decoded);
     }
   };
-  const onError = (event: { message?: unknown; error?: { message?: unknown } }) => {
+  const onError: ErrorListener = (event) => {
     // `ws` reports a refused handshake as "Unexpected server response: 401"; browsers say nothing.
-    const text = String(event?.message ?? event?.error?.message ?? '');
+    const e = event as { message?: unknown; error?: { message?: unknown } } | null;
+    const text = String(e?.message ?? e?.error?.message ?? '');
     const match = /Unexpected server response: (\d{3})/.exec(text);
     if (match) httpStatus = Number(match[1]);
   };
-  const onClose = (event: { code?: number; reason?: string }) => {
+  const onClose: CloseListener = (event) => {
     if (closed) return;
     closed = true;
     cleanup();
@@ -194,20 +212,20 @@ function openSocket(
     else handler.close({ type: 'close', code, ...(event.reason ? { reason: event.reason } : {}) });
   };
 
-  const listeners: Array<[string, (event: never) => void]> = [
-    ['open', onOpen],
-    ['message', onMessage as (event: never) => void],
-    ['error', onError as (event: never) => void],
-    ['close', onClose as (event: never) => void],
-  ];
-  for (const [type, listener] of listeners) socket.addEventListener(type, listener);
+  socket.addEventListener('open', onOpen);
+  socket.addEventListener('message', onMessage);
+  socket.addEventListener('error', onError);
+  socket.addEventListener('close', onClose);
   // Stays after cleanup: `ws` emits `error` when a connecting socket is closed, and throws without a listener.
   socket.addEventListener('error', ignore);
   const connectTimer = setTimeout(() => fail({ type: 'network', error: new RealtimeError('CONNECTION_LOST', 'Connect timeout.') }), options.connectTimeoutMs ?? 10_000);
   function cleanup() {
     clearTimeout(connectTimer);
     pendingAuth.clear();
-    for (const [type, listener] of listeners) socket.removeEventListener(type, listener);
+    socket.removeEventListener('open', onOpen);
+    socket.removeEventListener('message', onMessage);
+    socket.removeEventListener('error', onError);
+    socket.removeEventListener('close', onClose);
   }
 
   return {
