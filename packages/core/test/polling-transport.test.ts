@@ -75,7 +75,7 @@ async function pollEndpoint() {
   };
 }
 
-function visibility(initial = true): VisibilitySource & { set(visible: boolean): void } {
+function visibility(initial = true): VisibilitySource & { set(visible: boolean): void; readonly listeners: number } {
   let visible = initial;
   const listeners = new Set<(v: boolean) => void>();
   return {
@@ -87,6 +87,9 @@ function visibility(initial = true): VisibilitySource & { set(visible: boolean):
     set(value) {
       visible = value;
       for (const l of [...listeners]) l(value);
+    },
+    get listeners() {
+      return listeners.size;
     },
   };
 }
@@ -123,6 +126,9 @@ describe('polling()', () => {
     expect(client.getSnapshot().status).toBe('connected');
     page.set(true);
     await waitFor(() => got.includes('while hidden'), 'delivered on visible');
+    expect(page.listeners).toBe(1);
+    client.destroy();
+    expect(page.listeners).toBe(0);
   });
 
   it('polls at once when the page becomes visible, however long the interval', async () => {

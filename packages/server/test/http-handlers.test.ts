@@ -99,6 +99,17 @@ describe('SSE handler: one stream, many channels', () => {
   });
 });
 
+describe('SSE handler: a client that does not read', () => {
+  it('is disconnected once its unread backlog passes maxBufferedBytes (it resumes when it comes back)', async () => {
+    const { hub, handlers } = setup({ maxBufferedBytes: 2048 });
+    const res = await handlers.GET(streamRequest('channel=firehose'));
+    await until(() => [...hub.sessions][0]?.subscriptions.size === 1);
+    for (let i = 0; i < 40 && hub.sessions.size > 0; i++) await hub.publish('firehose', 'n', 'x'.repeat(200));
+    expect(hub.sessions.size).toBe(0);
+    await res.body!.cancel();
+  });
+});
+
 describe('poll handler: cursors in the ETag', () => {
   it('answers 200 with welcome, subscriptions and an ETag, then 304 until something happens', async () => {
     const { hub, handlers } = setup();

@@ -71,7 +71,8 @@ export async function poll(hub: Hub, request: Request, url: URL, options: PollOp
         v: PROTOCOL_VERSION,
         session,
         member: auth.identity.userId ?? session,
-        heartbeatMs: hub.presenceTimeoutMs,
+        // No heartbeat on polling: every poll has its own timeout on the client.
+        heartbeatMs: 0,
         limits: hub.limits,
       },
       channels: results.map((r) => r.frame),

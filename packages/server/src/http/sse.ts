@@ -90,7 +90,8 @@ export async function openSseStream(hub: Hub, request: Request, url: URL, option
       },
       cancel: cleanup,
     },
-    { highWaterMark: 0 },
+    // Counted in bytes, so `desiredSize` is minus the bytes the client has not read yet.
+    { highWaterMark: 0, size: (chunk) => chunk.byteLength },
   );
 
   sink(hub.welcome(session, hub.sseHeartbeatMs));
