@@ -1,0 +1,66 @@
+import type { RealtimeErrorCode } from '@switchboard/core';
+import type { WireLimits } from '@switchboard/core/protocol';
+import type { Broker } from './broker.js';
+import type { ServerClock } from './clock.js';
+import type { HubSession, Identity, TransportKind } from './session.js';
+
+export interface AuthenticateContext {
+  /** Bearer token: the `hello` frame's `token` (WebSocket) or the `Authorization: Bearer` header. */
+  readonly token: string | undefined;
+  /** Request headers (cookies included): the upgrade request for WebSockets. */
+  readonly headers: Headers;
+  readonly transport: TransportKind;
+}
+
+/**
+ * Decides who may connect. Return an `Identity` (or `true` for anonymous) to accept; `null`/`undefined`
+ * for "not authenticated" (HTTP 401, close 4100: the client refreshes its token once); `false` for
+ * "authenticated but not allowed" (HTTP 403, close 4003: the client stops).
+ */
+export type Authenticate = (context: AuthenticateContext) => Identity | boolean | null | undefined | Promise<Identity | boolean | null | undefined>;
+
+export interface ChannelContext {
+  readonly channel: string;
+  readonly session: string | null;
+  readonly identity: Identity;
+}
+
+export interface PublishContext extends ChannelContext {
+  readonly event: string;
+  readonly data: unknown;
+}
+
+export interface HubHooks {
+  onSessionOpen?(session: HubSession): void;
+  onSessionClose?(session: HubSession): void;
+  onSubscribe?(session: HubSession, channel: string, result: { readonly resumed: boolean; readonly replayed: number } | { readonly refused: RealtimeErrorCode }): void;
+}
+
+export interface HubOptions {
+  /** Where messages, history and presence live. Default: a new in-memory broker. */
+  broker?: Broker;
+  /** Signs/verifies channel authorisations and session ids, and authorises server-to-server publishes. */
+  secret?: string;
+  /** Key prefixed to channel signatures (`key:signature`). Default `switchboard`. */
+  key?: string;
+  authenticate?: Authenticate;
+  /** Extra check for client publishes (after signatures). Server-to-server publishes skip it. */
+  canPublish?: (context: PublishContext) => boolean | Promise<boolean>;
+  /** Extra check for subscriptions (after signatures). */
+  canSubscribe?: (context: ChannelContext) => boolean | Promise<boolean>;
+  limits?: Partial<WireLimits>;
+  /** Burst allowance of the per-connection rate limit. Default ten seconds' worth. */
+  burst?: number;
+  /** WebSocket heartbeat interval. Default 25 s. */
+  heartbeatMs?: number;
+  /** SSE comment heartbeat interval. Default 15 s. */
+  sseHeartbeatMs?: number;
+  /** How long presence of an HTTP client (polling, SSE) lasts without a poll or stream. Default 30 s. */
+  presenceTimeoutMs?: number;
+  /** A closed SSE stream's presence is kept this long for the same session to come back. Default 5 s. */
+  presenceGraceMs?: number;
+  hooks?: HubHooks;
+  clock?: ServerClock;
+  /** Where unexpected server errors go. Default `console.error`. */
+  onError?: (error: unknown) => void;
+}
