@@ -245,7 +245,7 @@ export function defineConformanceSuite(target: ConformanceTarget): void {
         const noticedAfterMs = Date.now() - since;
         expect(a.client.getSnapshot().lastError?.code).toBe(code);
         // The deadline, plus timer and scheduling slack on a busy machine.
-        expect(noticedAfterMs).toBeLessThanOrEqual(deadlineMs + 1500);
+        expect(noticedAfterMs).toBeLessThanOrEqual(deadlineMs + 2500);
         h.proxy.heal();
         h.proxy.cut();
         await connected(a, 10_000);

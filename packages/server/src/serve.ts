@@ -79,10 +79,11 @@ export async function serve(options: ServeOptions = {}): Promise<RunningServer> 
     close(closeOptions) {
       closing ??= (async () => {
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+        // Abrupt (a crash): sockets die before anyone is told. Orderly: 1001 and `retry:` hints first.
+        if (closeOptions?.terminate) server.closeAllConnections();
         await websocket.close(closeOptions);
         await handlers.close();
-        if (closeOptions?.terminate) server.closeAllConnections();
-        else server.closeIdleConnections();
+        server.closeIdleConnections();
         setTimeout(() => server.closeAllConnections(), 1000).unref();
         await stopped;
         if (ownsHub) await hub.close();
