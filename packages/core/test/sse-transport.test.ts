@@ -147,6 +147,36 @@ describe('sse(): many channels over one stream', () => {
     expect(batches.length).toBeLessThan(20);
   });
 
+  it('an unanswered publish request counts as a lost connection; the message is resent with the same id', async () => {
+    const seen: string[] = [];
+    const server = await sseEndpoint({
+      onOps: (ops, res) => {
+        seen.push(...ops.map((o) => o.id!));
+        if (seen.length === 1) return; // the first request never gets an answer
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ v: 1, results: ops.map((o) => ({ type: 'ack', id: o.id })) }));
+      },
+    });
+    const { client } = testClient({ transport: sse({ url: server.url, publishTimeoutMs: 50 }) });
+    client.connect();
+    await waitFor(() => client.getSnapshot().status === 'connected', 'connected');
+    const result = await client.publish('room', 'n', 1, { id: 'once.1' });
+    expect(result).toEqual({ id: 'once.1', status: 'acked' });
+    expect(seen).toEqual(['once.1', 'once.1']);
+    expect(client.getStats().connects).toBe(2);
+  });
+
+  it('fails a channel whose auth endpoint does not answer in time (AUTH_ERROR), not the connection', async () => {
+    const server = await sseEndpoint();
+    const { url: authUrl } = await httpServer(() => {
+      // never answers
+    });
+    const { client } = testClient({ transport: sse({ url: server.url, auth: { endpoint: authUrl, timeoutMs: 50 } }) });
+    client.channel('private-slow').subscribe(() => {});
+    await waitFor(() => client.channel('private-slow').status.getSnapshot().status === 'failed', 'failed');
+    expect(client.channel('private-slow').status.getSnapshot().error?.cause).toMatchObject({ code: 'AUTH_ERROR' });
+    expect(client.getSnapshot().status).toBe('connected');
+  });
+
   it('signs private channels with the auth option and sends the signatures in a header', async () => {
     const server = await sseEndpoint();
     const asked: unknown[] = [];

@@ -148,15 +148,25 @@ export class Hub {
     session.subscriptions.set(channel, sub);
     const buffer: BrokerEvent[] = [];
     let live = false;
-    const unsubscribe = await this.broker.subscribe(channel, (event) => {
-      if (sub.cancelled) return;
-      if (live) this.#deliver(session, sub, event);
-      else buffer.push(event);
-    });
-    if (sub.cancelled) return unsubscribe();
-    sub.unsubscribe = unsubscribe;
     const cursor = frame.cursor ?? null;
-    const [history, presence] = await Promise.all([this.broker.history(channel, cursor), this.broker.presenceList(channel)]);
+    let history: Awaited<ReturnType<Broker['history']>>;
+    let presence: Awaited<ReturnType<Broker['presenceList']>>;
+    try {
+      const unsubscribe = await this.broker.subscribe(channel, (event) => {
+        if (sub.cancelled) return;
+        if (live) this.#deliver(session, sub, event);
+        else buffer.push(event);
+      });
+      if (sub.cancelled) return unsubscribe();
+      sub.unsubscribe = unsubscribe;
+      [history, presence] = await Promise.all([this.broker.history(channel, cursor), this.broker.presenceList(channel)]);
+    } catch (error) {
+      this.reportError(error);
+      if (sub.cancelled) return;
+      await this.unsubscribe(session, channel);
+      session.send({ type: 'refused', channel, code: 'SERVER_ERROR', message: 'The broker failed to subscribe.' });
+      return;
+    }
     if (sub.cancelled) return;
     // Resumed: the client stays at its cursor while the replay follows. Otherwise it is at the head.
     session.send({ type: 'subscribed', channel, resumed: history.resumed, cursor: history.resumed ? cursor : history.head });

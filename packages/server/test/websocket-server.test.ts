@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { CLOSE_CODES } from '@switchboard/core/protocol';
-import { attach, authorizeChannel, serve, type RunningServer, type ServeOptions } from '../src/index.js';
+import { MemoryBroker, attach, authorizeChannel, serve, type RunningServer, type ServeOptions } from '../src/index.js';
 import { rawClient, until, type RawClient } from './helpers.js';
 
 let server: RunningServer | null = null;
@@ -186,6 +186,23 @@ describe('WebSocket server: channels, publish, presence', () => {
     c.send({ type: 'publish', id: 'p.2', channel: 'private-a', event: 'e', data: 1 });
     expect(await c.next((f) => f.id === 'p.1')).toMatchObject({ type: 'ack' });
     expect(await c.next((f) => f.id === 'p.2')).toMatchObject({ type: 'nack', code: 'FORBIDDEN' });
+  });
+
+  it('refuses a subscription with SERVER_ERROR when the broker fails, and keeps the connection', async () => {
+    class FailingBroker extends MemoryBroker {
+      override async history(): Promise<never> {
+        throw new Error('broker down');
+      }
+    }
+    const broker = new FailingBroker();
+    const errors: unknown[] = [];
+    const c = await connect(await start({ broker, onError: (e) => errors.push(e) }));
+    c.send({ type: 'subscribe', channel: 'room' });
+    expect(await c.next((f) => f.type === 'refused')).toMatchObject({ channel: 'room', code: 'SERVER_ERROR' });
+    expect(errors).toHaveLength(1);
+    expect(broker.listenerCount).toBe(0);
+    c.send({ type: 'ping', id: 'after' });
+    expect(await c.next((f) => f.type === 'pong')).toEqual({ type: 'pong', id: 'after' });
   });
 
   it('refuses private channels on a server without a secret', async () => {

@@ -27,6 +27,8 @@ export type ChannelAuthOption =
       readonly headers?: Readonly<Record<string, string>> | (() => Readonly<Record<string, string>>);
       /** Default `same-origin` (cookies for same-origin endpoints). */
       readonly credentials?: 'omit' | 'same-origin' | 'include';
+      /** An answer not received within this counts as a failure (`AUTH_ERROR`). Default 10 s. */
+      readonly timeoutMs?: number;
     };
 
 /** Fetches and caches channel signatures per session and channel. */
@@ -93,6 +95,7 @@ function endpointAuthorizer(
         headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json', ...headers },
         body: new URLSearchParams({ socket_id: session, channel_name: channel }).toString(),
         credentials: option.credentials ?? 'same-origin',
+        signal: AbortSignal.timeout(option.timeoutMs ?? 10_000),
       });
     } catch (cause) {
       throw new RealtimeError('AUTH_ERROR', `The channel auth endpoint could not be reached for ${channel}.`, { cause, details: { channel, transport } });

@@ -20,6 +20,8 @@ export interface HttpOpsDeps {
   readonly handler: TransportHandler;
   readonly auth: ChannelAuthCache;
   readonly maxFrameBytes: () => number;
+  /** A POST not answered within this fails the connection. */
+  readonly timeoutMs: number;
   /** The connection is unusable (401, 5xx, network): the core reconnects and resends. */
   readonly fail: (disconnect: Disconnect) => void;
 }
@@ -36,7 +38,7 @@ export class HttpOps {
   #queue: QueuedOp[] = [];
   #busy = false;
   #closed = false;
-  #abort = new AbortController();
+  #inFlight: AbortController | null = null;
 
   constructor(deps: HttpOpsDeps) {
     this.#d = deps;
@@ -53,7 +55,7 @@ export class HttpOps {
   close(): void {
     this.#closed = true;
     this.#queue.length = 0;
-    this.#abort.abort();
+    this.#inFlight?.abort();
   }
 
   async #flush(): Promise<void> {
@@ -89,17 +91,27 @@ export class HttpOps {
   async #send(ops: (PublishFrame | PresenceFrame)[]): Promise<void> {
     const { handler, transport } = this.#d;
     let response: Response;
+    const controller = (this.#inFlight = new AbortController());
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, this.#d.timeoutMs);
     try {
       response = await this.#d.fetch(this.#d.url, {
         method: 'POST',
         headers: { ...(await this.#d.headers()), 'content-type': 'application/json', accept: 'application/json' },
         body: JSON.stringify({ v: PROTOCOL_VERSION, session: this.#d.session(), ops }),
         credentials: this.#d.credentials,
-        signal: this.#abort.signal,
+        signal: controller.signal,
       });
     } catch (error) {
-      if (!this.#closed) this.#d.fail({ type: 'network', error });
+      // Unanswered or failed: the connection is suspect. The core reconnects; the outbox resends.
+      if (!this.#closed) this.#d.fail({ type: 'network', error: timedOut ? new RealtimeError('CONNECTION_LOST', 'Publish request timed out.') : error });
       return;
+    } finally {
+      clearTimeout(timer);
+      if (this.#inFlight === controller) this.#inFlight = null;
     }
     if (this.#closed) return;
     if (response.status === 401 || response.status >= 500 || response.status === 408 || response.status === 429) {

@@ -50,6 +50,8 @@ export interface PollingTransportOptions {
   withCredentials?: boolean;
   headers?: HeadersOption;
   auth?: ChannelAuthOption;
+  /** A publish/presence request not answered within this counts as a lost connection (resent after). Default 15 s. */
+  publishTimeoutMs?: number;
   fetch?: typeof fetch;
   /** A poll not answered within this (plus the long-poll wait) counts as a lost connection. Default 15 s. */
   requestTimeoutMs?: number;
@@ -121,6 +123,7 @@ class PollingConnection implements TransportConnection {
       handler,
       auth,
       maxFrameBytes: () => this.#limits.maxFrameBytes,
+      timeoutMs: options.publishTimeoutMs ?? 15_000,
       fail: (disconnect) => this.#fail(disconnect),
     });
     this.#visibility = options.visibility === false ? null : (options.visibility ?? defaultPlatform);

@@ -42,6 +42,8 @@ export interface SseTransportOptions {
   headers?: HeadersOption;
   /** Signatures for `private-*`/`presence-*` channels. */
   auth?: ChannelAuthOption;
+  /** A publish/presence request not answered within this counts as a lost connection (resent after). Default 15 s. */
+  publishTimeoutMs?: number;
   /** `fetch` implementation. Default `globalThis.fetch`. */
   fetch?: typeof fetch;
   /** A stream not ready (no `welcome`) within this time is abandoned. Default 10 s. */
@@ -106,6 +108,7 @@ class SseConnection implements TransportConnection {
       handler,
       auth,
       maxFrameBytes: () => this.#limits.maxFrameBytes,
+      timeoutMs: options.publishTimeoutMs ?? 15_000,
       fail: (disconnect) => this.#fail(disconnect),
     });
     this.#open(this.#set.initial());

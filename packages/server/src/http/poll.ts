@@ -62,7 +62,7 @@ export async function poll(hub: Hub, request: Request, url: URL, options: PollOp
     const etag = toEntityTag(encodeCursorList(results.map((r) => r.item)));
     // 304 only for a client that said what it has (If-None-Match) and is up to date.
     if (conditional !== null && items !== null && !results.some((r) => r.changed)) {
-      return new Response(null, { status: 304, headers: { etag, 'cache-control': 'no-cache', [HEADERS.session]: session } });
+      return new Response(null, { status: 304, headers: { etag, 'cache-control': 'private, no-cache', [HEADERS.session]: session } });
     }
     const body: PollResponse = {
       v: PROTOCOL_VERSION,
@@ -79,7 +79,7 @@ export async function poll(hub: Hub, request: Request, url: URL, options: PollOp
       messages: results.flatMap((r) => r.messages.map(toFrame)),
       presence: results.flatMap((r) => (r.presence ? [r.presence] : [])),
     };
-    return json(200, body, { etag, 'cache-control': 'no-cache', [HEADERS.session]: session });
+    return json(200, body, { etag, 'cache-control': 'private, no-cache', [HEADERS.session]: session });
   } finally {
     waiter?.stop();
   }
