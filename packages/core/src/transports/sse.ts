@@ -30,6 +30,7 @@ import { requestHeaders, resolveUrl, toPresenceEvent, withQuery, type HeadersOpt
 
 export type { ChannelAuthOption, ChannelAuthorization, ChannelAuthorizer, ChannelAuthRequest } from './channel-auth.js';
 export type { HeadersOption, NativeCredentials } from './shared.js';
+export { sseStream, type SseStreamOptions } from './sse-stream.js';
 
 export interface SseTransportOptions {
   /** The endpoint (`createHandlers()` of `@switchboard/server`). Relative URLs work in browsers. */
