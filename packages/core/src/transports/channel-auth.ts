@@ -95,7 +95,8 @@ function endpointAuthorizer(
         headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json', ...headers },
         body: new URLSearchParams({ socket_id: session, channel_name: channel }).toString(),
         credentials: option.credentials ?? 'same-origin',
-        signal: AbortSignal.timeout(option.timeoutMs ?? 10_000),
+        // (`AbortSignal.timeout` is missing in older browsers: no timeout there rather than a failure.)
+        ...(typeof AbortSignal.timeout === 'function' ? { signal: AbortSignal.timeout(option.timeoutMs ?? 10_000) } : {}),
       });
     } catch (cause) {
       throw new RealtimeError('AUTH_ERROR', `The channel auth endpoint could not be reached for ${channel}.`, { cause, details: { channel, transport } });
