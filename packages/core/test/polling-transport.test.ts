@@ -160,6 +160,16 @@ describe('polling()', () => {
     await waitFor(() => got.length === 2, 'b delivered');
   });
 
+  it('long poll without channels (connect() only) does not spin', async () => {
+    const server = await pollEndpoint();
+    const { client } = testClient({ transport: polling({ url: server.url, longPoll: true, intervalMs: 1000, visibility: false }) });
+    client.connect();
+    await waitFor(() => client.getSnapshot().status === 'connected', 'connected');
+    const since = Date.now();
+    await waitFor(() => Date.now() - since > 200, 'time passes');
+    expect(server.polls.length).toBe(1);
+  });
+
   it('the first poll of a new connection resumes (Last-Event-ID), never a 304', async () => {
     const server = await pollEndpoint();
     const { client } = testClient({ transport: polling({ url: server.url, intervalMs: 10, visibility: false }) });

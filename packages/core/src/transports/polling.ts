@@ -256,7 +256,9 @@ class PollingConnection implements TransportConnection {
         this.handler.activity();
         this.#answer(await response.text());
         if (!this.#ready) return this.#fail({ type: 'protocol', reason: 'the first poll answer was unreadable' });
-        if (waitMs > 0 || this.#waitMs > 0) next = 0;
+        // Long polling: ask again at once (the next poll waits on the server) — unless there is no
+        // channel to wait on, which would answer at once and spin.
+        if (this.#waitMs > 0 && this.#set.size > 0) next = 0;
       } else {
         void response.body?.cancel().catch(() => {});
         const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'), Date.now());
