@@ -195,6 +195,29 @@ describe('sse(): many channels over one stream', () => {
     expect(JSON.parse(decodeURIComponent(last.channelAuth!))).toEqual({ 'private-orders': { auth: 'key:sig-for-sess-1' } });
   });
 
+  it('signs again (once) when the server moved the connection to a new session, and never loops', async () => {
+    for (const rotations of [1, Infinity]) {
+      let streams = 0;
+      const { url } = await httpServer((req, res) => {
+        const u = new URL(req.url!, 'http://x');
+        const session = streams++ <= rotations ? `sess-${streams}` : (u.searchParams.get('session') ?? 'sess-x');
+        const auth = JSON.parse(decodeURIComponent((req.headers['x-switchboard-auth'] as string | undefined) ?? '%7B%7D')) as Record<string, { auth: string }>;
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        res.write(`event: welcome\ndata: ${JSON.stringify({ type: 'welcome', v: 1, session, member: session, heartbeatMs: 15000, limits: LIMITS })}\n\n`);
+        for (const channel of u.searchParams.getAll('channel')) {
+          const ok = auth[channel]?.auth === `sig-${session}`;
+          const frame = ok ? { type: 'subscribed', channel, resumed: false, cursor: 'e.0' } : { type: 'refused', channel, code: 'UNAUTHORIZED' };
+          res.write(`event: ${frame.type}\ndata: ${JSON.stringify(frame)}\n\n`);
+        }
+      });
+      const { client } = testClient({ transport: sse({ url, auth: async ({ session }) => ({ auth: `sig-${session}` }) }) });
+      client.channel('private-a').subscribe(() => {});
+      await waitFor(() => ['subscribed', 'failed'].includes(client.channel('private-a').status.getSnapshot().status), 'settled');
+      expect(client.channel('private-a').status.getSnapshot().status).toBe(rotations === 1 ? 'subscribed' : 'failed');
+      expect(streams).toBeLessThanOrEqual(4);
+    }
+  });
+
   it('fails a private channel (not the connection) when its signature cannot be had', async () => {
     const server = await sseEndpoint();
     const { client } = testClient({ transport: sse({ url: server.url }) });

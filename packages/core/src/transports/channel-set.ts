@@ -20,6 +20,8 @@ interface Wanted {
   auth: ChannelAuthorization | null | undefined;
   /** The session the signature is for. */
   authSession: string | null;
+  /** Signed again once already after the server changed the session (never loops). */
+  resigned: boolean;
 }
 
 /**
@@ -75,7 +77,7 @@ export class ChannelSet {
       queueMicrotask(() => this.handler.subscribeFailed(channel, invalidChannel(channel, this.transport)));
       return;
     }
-    const w: Wanted = { cursor, presence: undefined, confirmed: false, auth: isPrivateChannel(channel) ? undefined : null, authSession: null };
+    const w: Wanted = { cursor, presence: undefined, confirmed: false, auth: isPrivateChannel(channel) ? undefined : null, authSession: null, resigned: false };
     this.#wanted.set(channel, w);
     const early = this.#early.get(channel);
     this.#early.delete(channel);
@@ -128,8 +130,9 @@ export class ChannelSet {
   refused(frame: RefusedFrame): void {
     const w = this.#wanted.get(frame.channel);
     if (!w || w.auth === undefined) return; // a (new) signature is on its way: the next request counts
-    if (frame.code === 'UNAUTHORIZED' && w.auth !== null && w.authSession !== this.session) {
-      // Signed for a session the server no longer accepts: sign again for the current one.
+    if (frame.code === 'UNAUTHORIZED' && w.auth !== null && w.authSession !== this.session && !w.resigned) {
+      // Signed for a session the server no longer accepts: sign again for the current one (once).
+      w.resigned = true;
       w.auth = undefined;
       return this.#authorize(frame.channel, w);
     }
