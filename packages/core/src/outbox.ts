@@ -1,4 +1,4 @@
-import { QueueFullError, RealtimeError, TimeoutError, toRealtimeError } from './errors.js';
+import { QueueFullError, RealtimeError, TimeoutError, isRealtimeError, toRealtimeError } from './errors.js';
 import type { Platform, TimerHandle } from './platform.js';
 import type { OutboxStorage, StoredOutboxEntry } from './storage/types.js';
 import type { Listener, Readable, Unsubscribe } from './store.js';
@@ -290,13 +290,11 @@ export class Outbox implements Readable<OutboxSnapshot> {
     if (record) this.#settle(record, { id, status: 'acked' });
   }
 
+  /** The server refused the message: it fails with the server's own code (RATE_LIMITED, FRAME_TOO_LARGE, …). */
   nack(id: string, error: RealtimeError): void {
     const record = this.#pending.get(id);
     if (!record) return;
-    const reason =
-      error.code === 'PUBLISH_REJECTED' || error.code === 'RATE_LIMITED' || error.code === 'FORBIDDEN'
-        ? error
-        : new RealtimeError('PUBLISH_REJECTED', error.message, { cause: error, details: { ...error.details, messageId: id } });
+    const reason = error.details.messageId === id ? error : new RealtimeError(error.code, error.message, { cause: error, details: { ...error.details, messageId: id } });
     this.#fail(record, reason);
   }
 
@@ -347,9 +345,15 @@ export class Outbox implements Readable<OutboxSnapshot> {
     try {
       conn.publish({ id, channel, event, data, volatile: false });
     } catch (error) {
-      // The connection broke under us: keep it queued; it is resent after the reconnect.
-      record.entry = Object.freeze({ ...record.entry, state: 'queued' });
-      this.#d.report(toRealtimeError(error, 'CONNECTION_LOST', { channel, event, messageId: id }));
+      if (isRealtimeError(error) && (error.code === 'CONNECTION_LOST' || error.code === 'CLOSED')) {
+        // The connection broke under us: nothing is lost, it stays queued and is resent after the
+        // reconnect (the transport reports the drop itself).
+        record.entry = Object.freeze({ ...record.entry, state: 'queued' });
+        this.#changed();
+        return;
+      }
+      // Anything else is about this message, and would fail again: fail it, visibly.
+      this.#fail(record, toRealtimeError(error, 'PUBLISH_REJECTED', { channel, event, messageId: id }));
       return;
     }
     if (!this.#d.acks) this.#settle(record, { id, status: 'sent' });

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { QueueFullError, TimeoutError } from '../src/errors.js';
+import { QueueFullError, RealtimeError, TimeoutError } from '../src/errors.js';
 import { ACCEPT, createTestClient, refuse } from '../src/testing/index.js';
 import { outcome, setup } from './helpers.js';
 
@@ -297,5 +297,49 @@ describe('outbox: observable state', () => {
   it('a transport that cannot publish throws CAPABILITY_MISSING naming it and the alternative', () => {
     const t = setup({ transport: { name: 'sse-readonly', capabilities: { publish: false } } });
     expect(() => t.client.publish('c', 'e', 1)).toThrowError(/sse-readonly transport does not support publish.*Publish from your server/);
+  });
+});
+
+describe('outbox: what a transport reports', () => {
+  it('a nack keeps the server’s own code and names the message', async () => {
+    const t = setup();
+    t.client.connect();
+    await t.clock.flush();
+    t.server.ackMode = 'manual';
+    const result = outcome(t.client.publish('c', 'e', 1));
+    await t.clock.flush();
+    t.server.nack(t.server.pendingAcks[0]!, 'RATE_LIMITED');
+    const { error } = await result;
+    expect(error).toMatchObject({ code: 'RATE_LIMITED', details: { messageId: t.client.outbox.getSnapshot().failed[0]!.id } });
+  });
+
+  it('a publish that hits a dropped socket stays queued without an error event, and is sent after the reconnect', async () => {
+    const t = setup();
+    t.client.connect();
+    await t.clock.flush();
+    const conn = t.transport.current!;
+    const original = conn.publish.bind(conn);
+    conn.publish = () => {
+      throw new RealtimeError('CONNECTION_LOST', 'The socket is not open.');
+    };
+    const result = t.client.publish('c', 'e', 'racing');
+    expect(t.client.outbox.getSnapshot().pending.map((e) => e.state)).toEqual(['queued']);
+    conn.publish = original;
+    t.server.drop();
+    await t.clock.advance(1000);
+    await expect(result).resolves.toMatchObject({ status: 'acked' });
+    expect(t.errors).toEqual([]);
+  });
+
+  it('a publish the transport cannot encode fails the message with that error', async () => {
+    const t = setup();
+    t.client.connect();
+    await t.clock.flush();
+    t.transport.current!.publish = () => {
+      throw new TypeError('cannot encode');
+    };
+    const { error } = await outcome(t.client.publish('c', 'e', 1));
+    expect(error).toMatchObject({ code: 'PUBLISH_REJECTED', message: 'cannot encode' });
+    expect(t.client.outbox.getSnapshot().failed).toHaveLength(1);
   });
 });

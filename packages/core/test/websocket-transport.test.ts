@@ -208,8 +208,8 @@ describe('websocket(): the native protocol, edge cases', () => {
     const { client } = testClient({ transport: websocket({ url, WebSocket: WS }) });
     client.connect();
     await waitFor(() => client.getSnapshot().status === 'connected', 'connected');
-    const error = await client.publish('c', 'e', 'x'.repeat(2000)).catch((e: unknown) => e as { code: string; cause: { code: string } });
-    expect(error).toMatchObject({ code: 'PUBLISH_REJECTED', cause: { code: 'FRAME_TOO_LARGE' } });
+    const error = await client.publish('c', 'e', 'x'.repeat(2000)).catch((e: unknown) => e as { code: string; details: { messageId?: string } });
+    expect(error).toMatchObject({ code: 'FRAME_TOO_LARGE', details: { messageId: expect.any(String) } });
     expect(frames[0]).toEqual([{ type: 'hello', v: 1 }]);
   });
 
