@@ -56,6 +56,12 @@ export const QUERY = {
   wait: 'wait',
 } as const;
 
+/**
+ * SSE event type (not a JSON frame) the server writes right before ending a stream on purpose (its
+ * `maxStreamMs`): the client reopens at once with its cursors, without reporting a disconnect.
+ */
+export const SSE_RECONNECT_EVENT = 'reconnect';
+
 /** Channels whose subscription needs a signature. */
 export function isPrivateChannel(channel: string): boolean {
   return channel.startsWith('private-') || channel.startsWith('presence-');

@@ -15,6 +15,7 @@ import {
   DEFAULT_LIMITS,
   HEADERS,
   QUERY,
+  SSE_RECONNECT_EVENT,
   decodeServerFrame,
   encodeCursorList,
   frameError,
@@ -79,6 +80,8 @@ interface Stream {
   readonly controller: AbortController;
   readonly channels: readonly RequestChannel[];
   timer: ReturnType<typeof setTimeout> | null;
+  /** The server announced it is about to end this stream on purpose. */
+  planned: boolean;
 }
 
 class SseConnection implements TransportConnection {
@@ -165,7 +168,7 @@ class SseConnection implements TransportConnection {
       if (previous.timer) clearTimeout(previous.timer);
       previous.controller.abort();
     }
-    const stream: Stream = { controller: new AbortController(), channels, timer: null };
+    const stream: Stream = { controller: new AbortController(), channels, timer: null, planned: false };
     stream.timer = setTimeout(
       () => this.#stream === stream && this.#fail({ type: 'network', error: new RealtimeError('CONNECTION_LOST', 'Event stream connect timeout.') }),
       this.options.connectTimeoutMs ?? 10_000,
@@ -199,10 +202,18 @@ class SseConnection implements TransportConnection {
         onActivity: () => this.#stream === stream && !this.#closed && this.handler.activity(),
       },
     );
-    if (ended && this.#stream === stream) this.#fail(ended);
+    if (!ended || this.#stream !== stream) return;
+    // A planned end (the server's time limit): reopen at once with the current cursors; nothing was lost,
+    // so the core never sees a disconnect (no `reconnecting` flicker, no backoff).
+    if (stream.planned && ended.type === 'end' && this.#ready && !this.#closed) return this.#open(this.#set.list());
+    this.#fail(ended);
   }
 
   #onEvent(stream: Stream, event: EventSourceMessage, maxFrame: number): void {
+    if (event.event === SSE_RECONNECT_EVENT) {
+      stream.planned = true;
+      return;
+    }
     if (event.data.length > maxFrame) {
       this.handler.error(new RealtimeError('FRAME_TOO_LARGE', `An event exceeds ${maxFrame} bytes.`, { details: { transport: 'sse', limit: maxFrame } }));
       return;

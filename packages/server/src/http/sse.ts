@@ -1,4 +1,4 @@
-import { QUERY, decodeCursorList, encodeCursorList, type ServerFrame } from '@switchboard/core/protocol';
+import { QUERY, SSE_RECONNECT_EVENT, decodeCursorList, encodeCursorList, type ServerFrame } from '@switchboard/core/protocol';
 import { every } from '../clock.js';
 import type { Hub } from '../hub.js';
 import { authFailure, bearerToken, channelAuthHeader, requestedChannels } from './request.js';
@@ -100,7 +100,12 @@ export async function openSseStream(hub: Hub, request: Request, url: URL, option
     void hub.touch(session).catch((error: unknown) => hub.reportError(error));
   }));
   if (options.maxStreamMs !== undefined) {
-    const timer = hub.clock.setTimeout(() => handle.end(), options.maxStreamMs);
+    // A planned end (a platform's time limit): say so first, so a switchboard client reopens the stream
+    // with its cursors at once instead of reporting a drop. Plain EventSources ignore the event.
+    const timer = hub.clock.setTimeout(() => {
+      write(`event: ${SSE_RECONNECT_EVENT}\ndata: {}\n\n`);
+      handle.end();
+    }, options.maxStreamMs);
     cleanups.push(() => hub.clock.clearTimeout(timer));
   }
   const onAbort = () => cleanup();
