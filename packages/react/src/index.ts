@@ -17,6 +17,7 @@ export {
   useServerEvents,
   type ServerEvent,
   type ServerEventOf,
+  type ServerEventsUrl,
   type UseServerEventsOptions,
   type UseServerEventsResult,
 } from './useServerEvents.js';

@@ -19,11 +19,12 @@ function EveryHook() {
   const presence = usePresence('room', { name: 'ssr' });
   const count = usePresence('room', undefined, { select: (s) => s.members.length });
   const feed = useServerEvents('notifications');
+  const urlFeed = useServerEvents({ url: 'http://localhost/api/notifications' });
   const status = useConnectionStatus({ tickMs: 1000 });
   const stream = useStream('/api/answer', { method: 'POST', body: '{}' });
   return (
     <p>
-      {status.status}|{channel.status}|{publisher.pending.length}|{presence.members.length}|{count.selected}|{feed.events.length}|{stream.status}
+      {status.status}|{channel.status}|{publisher.pending.length}|{presence.members.length}|{count.selected}|{feed.events.length}|{urlFeed.status}|{stream.status}
     </p>
   );
 }
@@ -37,7 +38,7 @@ it('renderToString of a tree using every hook: zero connections, zero timers, ze
       <EveryHook />
     </RealtimeProvider>,
   );
-  expect(html).toBe('<p>idle<!-- -->|<!-- -->idle<!-- -->|<!-- -->0<!-- -->|<!-- -->0<!-- -->|<!-- -->0<!-- -->|<!-- -->0<!-- -->|<!-- -->idle</p>');
+  expect(html).toBe('<p>idle<!-- -->|<!-- -->idle<!-- -->|<!-- -->0<!-- -->|<!-- -->0<!-- -->|<!-- -->0<!-- -->|<!-- -->0<!-- -->|<!-- -->idle<!-- -->|<!-- -->idle</p>');
   await clock.advance(60_000);
   expect(transport.attempts).toBe(0);
   expect(clock.pendingTimers).toBe(0);

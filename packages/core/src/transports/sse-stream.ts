@@ -116,13 +116,14 @@ function openStream(options: SseStreamOptions, memory: { lastEventId: string | n
 
   return {
     subscribe(channel) {
+      // Deliver from now on (events of the first chunk included); confirm on the next microtask.
+      if (channel === options.channel) subscribed = true;
       queueMicrotask(() => {
         if (closed) return;
         if (channel !== options.channel) {
           handler.subscribeFailed(channel, new RealtimeError('CHANNEL_REFUSED', `This event stream only carries "${options.channel}".`, { details: { channel, transport: 'sse-stream' } }));
           return;
         }
-        subscribed = true;
         handler.subscribed(channel, { resumed: options.resumable === true && resumedFrom !== null, ...(resumedFrom === null ? {} : { cursor: resumedFrom }) });
       });
     },
