@@ -1,4 +1,4 @@
-import type { RealtimeErrorCode } from '@switchboard/core';
+import type { RealtimeErrorCode } from '@switchboard/core/protocol';
 import type { WireLimits } from '@switchboard/core/protocol';
 import type { Broker } from './broker.js';
 import type { ServerClock } from './clock.js';

@@ -1,4 +1,4 @@
-import { RealtimeError, type RealtimeErrorCode } from '@switchboard/core';
+import { RealtimeError, type RealtimeErrorCode } from '@switchboard/core/protocol';
 import {
   DEFAULT_LIMITS,
   PROTOCOL_VERSION,

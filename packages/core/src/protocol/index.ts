@@ -10,6 +10,8 @@
  * if (result.ok) handle(result.frame);
  * else report(result.error); // RealtimeError: BAD_FRAME, UNKNOWN_FRAME or FRAME_TOO_LARGE
  */
+// Error codes are part of the wire protocol: the server reports them with the same class.
+export { ERROR_CODES, RealtimeError, isRealtimeError, type RealtimeErrorCode } from '../errors.js';
 export * from './frames.js';
 export * from './constants.js';
 export * from './cursors.js';
