@@ -7,5 +7,7 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     environment: 'node',
     testTimeout: 20_000,
+    // Installs redis-server when missing and bundles the CLI for the multi-process tests.
+    globalSetup: ['test/support/global-setup.ts'],
   },
 });

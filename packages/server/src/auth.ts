@@ -48,16 +48,17 @@ export function authorizeChannel(signing: SigningKey, session: string, channel: 
   return { auth: `${key}:${signChannel(signing.secret, session, channel, channelData)}`, channel_data: channelData };
 }
 
-/** Constant-time comparison of two strings (`false` for different lengths, never throws). */
+/** Per process: the key both sides of a comparison are hashed with, so their lengths leak nothing either. */
+const COMPARE_KEY = randomBytes(32);
+
+/**
+ * Constant-time comparison of two strings (never throws). Both are first reduced to an HMAC of the
+ * same length, so the time taken depends neither on where they differ nor on their lengths.
+ */
 export function safeEqual(a: string, b: string): boolean {
-  const x = Buffer.from(a, 'utf8');
-  const y = Buffer.from(b, 'utf8');
-  if (x.length !== y.length) {
-    // Still spend the time of a comparison, so the length is all a timing attack learns.
-    timingSafeEqual(x, x);
-    return false;
-  }
-  return timingSafeEqual(x, y);
+  const x = createHmac('sha256', COMPARE_KEY).update(a, 'utf8').digest();
+  const y = createHmac('sha256', COMPARE_KEY).update(b, 'utf8').digest();
+  return timingSafeEqual(x, y) && a.length === b.length;
 }
 
 /** Checks an auth string (`key:signature` or a bare signature) for a session and channel. */

@@ -22,6 +22,22 @@ export type BrokerEvent =
       readonly member: WireMember;
       /** The channel's presence version after this change. */
       readonly version: number;
+    }
+  | {
+      /** The whole member list, after the broker could not follow changes (a reconnect to Redis). */
+      readonly kind: 'sync';
+      readonly channel: string;
+      readonly members: readonly WireMember[];
+      readonly version: number;
+    }
+  | {
+      /**
+       * Messages of the channel may have been missed and cannot be replayed (history lost or trimmed
+       * while the broker was cut off): subscribers should reconnect, so their clients resume from
+       * their own cursors and learn about the gap.
+       */
+      readonly kind: 'reset';
+      readonly channel: string;
     };
 
 export interface PublishInput {
@@ -63,6 +79,16 @@ export interface PresenceEntry {
   readonly member: WireMember;
 }
 
+/** What a broker reports to `/health`. */
+export interface BrokerHealth {
+  /** `degraded`: the broker lost its backend (Redis) and serves what it can until it is back. */
+  readonly status: 'ok' | 'degraded';
+  /** Human-readable detail, e.g. `redis: reconnecting`. */
+  readonly detail?: string;
+  /** Times the backend came back after being lost. */
+  readonly reconnects?: number;
+}
+
 /**
  * Where messages, history and presence live. The in-memory broker serves one process; a Redis broker
  * (pub/sub + Streams) serves several. Every method may be asynchronous, so a networked broker fits.
@@ -83,6 +109,8 @@ export interface Broker {
   /** Removes a session's entry; emits `leave` when it was the member's last session. */
   presenceRemove(channel: string, session: string): Promise<void>;
   presenceList(channel: string): Promise<PresenceList>;
+  /** Current health; brokers without a backend to lose are always `ok`. */
+  health?(): BrokerHealth;
   /** Releases timers and connections. */
   close(): Promise<void>;
 }

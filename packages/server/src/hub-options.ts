@@ -36,6 +36,13 @@ export interface HubHooks {
   onSubscribe?(session: HubSession, channel: string, result: { readonly resumed: boolean; readonly replayed: number } | { readonly refused: RealtimeErrorCode }): void;
 }
 
+/** What `clientIp` gets to find a client's address. */
+export interface ClientIpContext {
+  readonly headers: Headers;
+  /** The TCP peer's address, when known (the WebSocket server and `toNodeHandler` know it). */
+  readonly remoteAddress: string | undefined;
+}
+
 export interface HubOptions {
   /** Where messages, history and presence live. Default: a new in-memory broker. */
   broker?: Broker;
@@ -57,8 +64,21 @@ export interface HubOptions {
   sseHeartbeatMs?: number;
   /** How long presence of an HTTP client (polling, SSE) lasts without a poll or stream. Default 30 s. */
   presenceTimeoutMs?: number;
-  /** A closed SSE stream's presence is kept this long for the same session to come back. Default 5 s. */
+  /**
+   * A closed SSE stream's presence is kept this long for the same session to come back. Default 5 s.
+   * A WebSocket's presence lasts 2 × (`heartbeatMs` + this) without a heartbeat (a process that died).
+   */
   presenceGraceMs?: number;
+  /**
+   * Open connections (WebSockets, SSE streams, held polls) per client address. Beyond it, a WebSocket
+   * is closed with 1013 and an HTTP request answered `429 RATE_LIMITED`. Default unlimited.
+   */
+  maxConnectionsPerIp?: number;
+  /**
+   * A client's address for `maxConnectionsPerIp`. Default: the TCP peer address. Behind a proxy you
+   * trust, read its header instead, e.g. `({ headers }) => headers.get('x-forwarded-for')?.split(',')[0]?.trim()`.
+   */
+  clientIp?: (context: ClientIpContext) => string | null | undefined;
   hooks?: HubHooks;
   clock?: ServerClock;
   /** Where unexpected server errors go. Default `console.error`. */

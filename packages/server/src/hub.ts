@@ -16,14 +16,16 @@ import {
   type WireLimits,
 } from '@switchboard/core/protocol';
 import { DEFAULT_KEY, createSessionId, isValidSessionId, presenceUserId, verifyChannelAuth } from './auth.js';
-import type { Broker, BrokerEvent } from './broker.js';
+import type { Broker, BrokerEvent, BrokerHealth } from './broker.js';
 import { systemClock, type ServerClock } from './clock.js';
+import { ConnectionLimit } from './connection-limit.js';
 import { createMemoryBroker } from './memory-broker.js';
+import { Metrics } from './metrics.js';
 import { TokenBucket } from './rate-limit.js';
-import type { AuthenticateContext, HubOptions } from './hub-options.js';
+import type { AuthenticateContext, ClientIpContext, HubOptions } from './hub-options.js';
 import { HubSession, type Caller, type Identity, type Subscription, type TransportKind } from './session.js';
 
-export type { Authenticate, AuthenticateContext, ChannelContext, HubHooks, HubOptions, PublishContext } from './hub-options.js';
+export type { Authenticate, AuthenticateContext, ChannelContext, ClientIpContext, HubHooks, HubOptions, PublishContext } from './hub-options.js';
 
 type PresenceResult = { readonly type: 'ok' } | ErrorFrame;
 
@@ -40,6 +42,9 @@ export class Hub {
   readonly presenceTimeoutMs: number;
   readonly presenceGraceMs: number;
   readonly sessions = new Set<HubSession>();
+  /** Counters for `/metrics`. */
+  readonly metrics = new Metrics();
+  readonly #connectionLimit: ConnectionLimit;
   readonly #o: HubOptions;
   readonly #ownsBroker: boolean;
   readonly #live = new Map<string, number>();
@@ -54,6 +59,37 @@ export class Hub {
     this.sseHeartbeatMs = options.sseHeartbeatMs ?? 15_000;
     this.presenceTimeoutMs = options.presenceTimeoutMs ?? 30_000;
     this.presenceGraceMs = options.presenceGraceMs ?? 5_000;
+    this.#connectionLimit = new ConnectionLimit(options.maxConnectionsPerIp ?? Infinity);
+  }
+
+  /** The client's address (for `maxConnectionsPerIp`), as `clientIp` or the TCP peer says. */
+  clientIp(context: ClientIpContext): string | null {
+    try {
+      return (this.#o.clientIp ? this.#o.clientIp(context) : context.remoteAddress) ?? null;
+    } catch (error) {
+      this.reportError(error);
+      return null;
+    }
+  }
+
+  /** Counts a connection from `ip` against `maxConnectionsPerIp`: its release, or `null` when refused. */
+  admit(ip: string | null): (() => void) | null {
+    const release = this.#connectionLimit.admit(ip);
+    if (!release) this.metrics.refused('per_ip');
+    return release;
+  }
+
+  /** `ok`, or `degraded` while the broker has lost its backend. */
+  health(): BrokerHealth {
+    return this.broker.health?.() ?? { status: 'ok' };
+  }
+
+  /** The Prometheus text of this process' counters. */
+  metricsText(): string {
+    const channels = new Set<string>();
+    for (const session of this.sessions) for (const channel of session.subscriptions.keys()) channels.add(channel);
+    const health = this.health();
+    return this.metrics.render({ sessions: this.sessions.size, channels: channels.size, brokerUp: health.status === 'ok', brokerReconnects: health.reconnects ?? 0 });
   }
 
   get secret(): string | undefined {
@@ -91,13 +127,23 @@ export class Hub {
     return new TokenBucket(rate, this.#o.burst ?? rate * 10, this.clock);
   }
 
-  openSession(init: { transport: TransportKind; identity: Identity; id?: string; send: (frame: ServerFrame) => void }): HubSession {
+  openSession(init: { transport: TransportKind; identity: Identity; id?: string; send: (frame: ServerFrame) => void; drop?: () => void }): HubSession {
     const id = init.id ?? createSessionId(this.secret);
-    const session = new HubSession(id, init.identity.userId ?? id, init.identity, init.transport, this.newBucket(), init.send, (e) => this.reportError(e));
+    const send = (frame: ServerFrame) => {
+      this.countFrame(frame);
+      init.send(frame);
+    };
+    const session = new HubSession(id, init.identity.userId ?? id, init.identity, init.transport, this.newBucket(), send, (e) => this.reportError(e), init.drop);
     this.sessions.add(session);
     this.#live.set(id, (this.#live.get(id) ?? 0) + 1);
     this.#o.hooks?.onSessionOpen?.(session);
     return session;
+  }
+
+  /** Counts a frame sent to a client: messages out, and errors by code. */
+  countFrame(frame: { readonly type: string; readonly code?: string }): void {
+    if (frame.type === 'message') this.metrics.messagesOut++;
+    else if (frame.code !== undefined && (frame.type === 'error' || frame.type === 'nack' || frame.type === 'refused')) this.metrics.error(frame.code);
   }
 
   welcome(session: HubSession, heartbeatMs: number): WelcomeFrame {
@@ -198,7 +244,10 @@ export class Hub {
   async publishFrom(caller: Caller, frame: PublishFrame): Promise<AckFrame | NackFrame | null> {
     const nack = (code: RealtimeErrorCode, message: string): NackFrame => ({ type: 'nack', id: frame.id, code, message });
     const { channel } = frame;
-    if (caller.bucket && !caller.bucket.take()) return frame.volatile ? null : nack('RATE_LIMITED', `More than ${this.limits.messagesPerSecond} messages per second.`);
+    if (caller.bucket && !caller.bucket.take()) {
+      this.metrics.dropped('rate_limited');
+      return frame.volatile ? null : nack('RATE_LIMITED', `More than ${this.limits.messagesPerSecond} messages per second.`);
+    }
     if (!caller.server) {
       if (isPrivateChannel(channel) && !caller.verified(channel) && !this.#verify(caller.id, channel, frame.auth, frame.channelData)) {
         return frame.volatile ? null : nack('FORBIDDEN', `Publishing to ${channel} needs the channel's signature.`);
@@ -216,6 +265,7 @@ export class Hub {
         clientMessageId: frame.id,
         ...(frame.volatile ? { volatile: true } : {}),
       });
+      if (!outcome.duplicate) this.metrics.messagesIn++;
       return frame.volatile ? null : { type: 'ack', id: frame.id, offset: outcome.offset };
     } catch (error) {
       this.reportError(error);
@@ -228,7 +278,10 @@ export class Hub {
     const { channel } = frame;
     const error = (code: RealtimeErrorCode, message: string): ErrorFrame => ({ type: 'error', code, message, channel });
     if (caller.id === null) return error('BAD_FRAME', 'Presence needs a session.');
-    if (caller.bucket && !caller.bucket.take()) return error('RATE_LIMITED', `More than ${this.limits.messagesPerSecond} operations per second.`);
+    if (caller.bucket && !caller.bucket.take()) {
+      this.metrics.dropped('rate_limited');
+      return error('RATE_LIMITED', `More than ${this.limits.messagesPerSecond} operations per second.`);
+    }
     const session = caller instanceof HubSession ? caller : null;
     if (session && !session.subscriptions.has(channel)) return error('CHANNEL_REFUSED', `Subscribe to ${channel} before entering its presence.`);
     let memberId = caller.memberId;
@@ -291,7 +344,9 @@ export class Hub {
    * await hub.publish('room:42', 'message', { text: 'deployed' });
    */
   async publish(channel: string, event: string, data: unknown, options: { id?: string } = {}): Promise<{ offset: string; duplicate: boolean }> {
-    return this.broker.publish({ channel, event, data, ...(options.id === undefined ? {} : { clientMessageId: options.id }) });
+    const outcome = await this.broker.publish({ channel, event, data, ...(options.id === undefined ? {} : { clientMessageId: options.id }) });
+    if (!outcome.duplicate) this.metrics.messagesIn++;
+    return outcome;
   }
 
   /** A caller for one stateless HTTP request. */
@@ -313,6 +368,7 @@ export class Hub {
   }
 
   reportError(error: unknown): void {
+    this.metrics.error('INTERNAL');
     (this.#o.onError ?? ((e: unknown) => console.error('[switchboard/server]', e)))(error);
   }
 
@@ -325,7 +381,10 @@ export class Hub {
   async #checkSubscribe(session: HubSession, frame: SubscribeFrame): Promise<{ code: RealtimeErrorCode; message: string } | null> {
     const { channel } = frame;
     if (session.subscriptions.size >= this.limits.maxChannels) return { code: 'CHANNEL_REFUSED', message: `At most ${this.limits.maxChannels} channels per connection.` };
-    if (!session.bucket.take()) return { code: 'RATE_LIMITED', message: `More than ${this.limits.messagesPerSecond} operations per second.` };
+    if (!session.bucket.take()) {
+      this.metrics.dropped('rate_limited');
+      return { code: 'RATE_LIMITED', message: `More than ${this.limits.messagesPerSecond} operations per second.` };
+    }
     if (isPrivateChannel(channel)) {
       if (this.secret === undefined) return { code: 'CHANNEL_REFUSED', message: 'This server has no secret: private and presence channels are disabled.' };
       if (!this.#verify(session.id, channel, frame.auth, frame.channelData)) return { code: 'UNAUTHORIZED', message: `Invalid or missing signature for ${channel}.` };
@@ -354,7 +413,7 @@ export class Hub {
   }
 
   #sessionTtl(session: HubSession): number {
-    return session.transport === 'websocket' ? this.heartbeatMs * 2 + 10_000 : this.sseHeartbeatMs * 2 + this.presenceGraceMs;
+    return session.transport === 'websocket' ? (this.heartbeatMs + this.presenceGraceMs) * 2 : this.sseHeartbeatMs * 2 + this.presenceGraceMs;
   }
 
   #deliver(session: HubSession, sub: Subscription, event: BrokerEvent): void {
@@ -369,9 +428,16 @@ export class Hub {
         ts: message.ts,
         ...(message.clientMessageId === undefined ? {} : { clientMessageId: message.clientMessageId }),
       });
-    } else if (event.version > sub.presenceVersion) {
+    } else if (event.kind === 'presence') {
+      if (event.version <= sub.presenceVersion) return;
       sub.presenceVersion = event.version;
       session.send({ type: 'presence', channel: event.channel, action: event.action, member: event.member });
+    } else if (event.kind === 'sync') {
+      if (event.version === sub.presenceVersion) return;
+      sub.presenceVersion = event.version;
+      session.send({ type: 'presence', channel: event.channel, action: 'sync', members: event.members });
+    } else {
+      session.drop();
     }
   }
 }

@@ -7,12 +7,23 @@
  * - `createAuthHandler(options)` — the channel auth endpoint (HMAC-SHA256, the Pusher scheme)
  * - `serve(options)` — a standalone server (what `switchboard serve` runs)
  * - `createHub()` — share one broker, secret and limits between all of them
- * - `createMemoryBroker()` — the in-memory broker; implement `Broker` for others
+ * - `createMemoryBroker()` — the in-memory broker (one process); `createRedisBroker()` — several processes
  */
-export { createHub, Hub, type Authenticate, type AuthenticateContext, type ChannelContext, type HubHooks, type HubOptions, type PublishContext } from './hub.js';
+export {
+  createHub,
+  Hub,
+  type Authenticate,
+  type AuthenticateContext,
+  type ChannelContext,
+  type ClientIpContext,
+  type HubHooks,
+  type HubOptions,
+  type PublishContext,
+} from './hub.js';
 export { HubSession, type Caller, type Identity, type Subscription, type TransportKind } from './session.js';
-export type { Broker, BrokerEvent, BrokerMessage, HistoryResult, PresenceEntry, PresenceList, PublishInput, PublishOutcome } from './broker.js';
+export type { Broker, BrokerEvent, BrokerHealth, BrokerMessage, HistoryResult, PresenceEntry, PresenceList, PublishInput, PublishOutcome } from './broker.js';
 export { MemoryBroker, createMemoryBroker, type MemoryBrokerOptions } from './memory-broker.js';
+export { RedisBroker, createRedisBroker, type RedisBrokerOptions } from './redis/broker.js';
 export { systemClock, type ServerClock } from './clock.js';
 export {
   DEFAULT_KEY,
@@ -27,11 +38,14 @@ export {
   type PresenceIdentity,
   type SigningKey,
 } from './auth.js';
+export { signToken, tokenAuthenticator, verifyToken, type TokenClaims } from './token.js';
 export { attach, createWebSocketServer, type RealtimeWebSocketServer, type WebSocketOptions } from './websocket.js';
 export { createHandlers, type CorsOptions, type HandlerOptions, type RealtimeHandlers } from './http/handlers.js';
 export { createAuthHandler, type AuthHandlerOptions, type AuthorizeContext } from './http/auth-handler.js';
 export type { SseOptions } from './http/sse.js';
 export type { PollOptions } from './http/poll.js';
 export type { OpsOptions } from './http/ops.js';
+export { createHealthHandler, createMetricsHandler, type MetricsHandlerOptions } from './http/health.js';
+export { Metrics } from './metrics.js';
 export { toNodeHandler, type WebHandler } from './node.js';
 export { serve, type RunningServer, type ServeOptions } from './serve.js';

@@ -2,6 +2,13 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import { nodeHeaders } from './http/request.js';
 
+const peers = new WeakMap<Request, string>();
+
+/** The TCP peer address of a request built by `toNodeHandler` (for `maxConnectionsPerIp`). */
+export function remoteAddressOf(request: Request): string | undefined {
+  return peers.get(request);
+}
+
 /** A Web-standard handler, or an object of them per method (what `createHandlers` returns). */
 export type WebHandler =
   | ((request: Request) => Promise<Response> | Response)
@@ -44,6 +51,7 @@ async function run(handler: WebHandler, req: IncomingMessage, res: ServerRespons
     signal: controller.signal,
     ...(hasBody ? { body: Readable.toWeb(req) as ReadableStream<Uint8Array>, duplex: 'half' } : {}),
   } as RequestInit);
+  if (req.socket.remoteAddress) peers.set(request, req.socket.remoteAddress);
   const response = await fn(request);
   const headers: Record<string, string | string[]> = {};
   response.headers.forEach((value, name) => {

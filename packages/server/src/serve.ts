@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createAuthHandler, type AuthHandlerOptions } from './http/auth-handler.js';
 import { createHandlers, type HandlerOptions, type RealtimeHandlers } from './http/handlers.js';
+import { createHealthHandler, createMetricsHandler } from './http/health.js';
 import { Hub } from './hub.js';
 import { toNodeHandler } from './node.js';
 import { attach, type RealtimeWebSocketServer, type WebSocketOptions } from './websocket.js';
@@ -15,6 +16,8 @@ export interface ServeOptions extends HandlerOptions, Omit<WebSocketOptions, key
   path?: string;
   /** Also serve the channel auth endpoint at `<path>/auth` (needs `secret`). */
   authorize?: AuthHandlerOptions['authorize'];
+  /** `/metrics` (Prometheus text): `false` to turn it off, `{ token }` to require a bearer token. Default on. */
+  metrics?: boolean | { token: string };
 }
 
 export interface RunningServer {
@@ -31,7 +34,9 @@ export interface RunningServer {
 }
 
 /**
- * A standalone realtime server: WebSocket, SSE, polling and publishing on one path, plus `/healthz`.
+ * A standalone realtime server: WebSocket, SSE, polling and publishing on one path, plus `/healthz`
+ * (liveness: the process answers), `/health` (readiness: 503 while the broker is degraded) and
+ * `/metrics` (Prometheus).
  * What `switchboard serve` runs, and what a demo can start in-process.
  *
  * @example
@@ -47,10 +52,14 @@ export async function serve(options: ServeOptions = {}): Promise<RunningServer> 
   const secret = hub.secret;
   const authorize = options.authorize;
   const auth = authorize && secret !== undefined ? toNodeHandler(createAuthHandler({ secret, key: hub.key, authorize })) : null;
+  const health = toNodeHandler(createHealthHandler(hub));
+  const metrics = options.metrics === false ? null : toNodeHandler(createMetricsHandler(hub, typeof options.metrics === 'object' ? options.metrics : {}));
   const server = createServer((req, res) => {
     const pathname = new URL(req.url ?? '/', 'http://localhost').pathname;
     if (pathname === path) return node(req, res);
     if (auth && pathname === `${path}/auth`) return auth(req, res);
+    if (pathname === '/health') return health(req, res);
+    if (metrics && pathname === '/metrics') return metrics(req, res);
     if (pathname === '/healthz') {
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: true, connections: websocket.connections, sessions: hub.sessions.size }));
       return;

@@ -51,6 +51,7 @@ export class HubSession implements Caller {
   #queue: Promise<void> = Promise.resolve();
   #send: (frame: ServerFrame) => void;
   #onError: (error: unknown) => void;
+  #drop: () => void;
 
   constructor(
     readonly id: string,
@@ -60,9 +61,19 @@ export class HubSession implements Caller {
     readonly bucket: TokenBucket,
     send: (frame: ServerFrame) => void,
     onError: (error: unknown) => void,
+    drop: () => void = () => {},
   ) {
     this.#send = send;
     this.#onError = onError;
+    this.#drop = drop;
+  }
+
+  /**
+   * Ends the connection so the client reconnects and resumes from its own cursors (the broker lost
+   * track of a channel). WebSocket: close 1012; SSE: the stream ends with a `retry:` hint.
+   */
+  drop(): void {
+    if (!this.closed) this.#drop();
   }
 
   /** Writes a frame to the client, unless the session is closed. */

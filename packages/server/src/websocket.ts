@@ -44,6 +44,7 @@ interface Conn {
   lastSeen: number;
   invalid: number;
   helloTimer: unknown;
+  release: () => void;
 }
 
 /**
@@ -64,6 +65,7 @@ export function createWebSocketServer(options: WebSocketOptions = {}): RealtimeW
     const { ws } = conn;
     if (ws.readyState !== ws.OPEN) return;
     if (ws.bufferedAmount > maxBuffered) {
+      hub.metrics.dropped('slow_consumer');
       ws.close(CLOSE_CODES.SLOW_CONSUMER, 'slow consumer');
       return;
     }
@@ -71,6 +73,8 @@ export function createWebSocketServer(options: WebSocketOptions = {}): RealtimeW
   };
 
   const invalid = (conn: Conn, frame: ServerFrame) => {
+    hub.countFrame(frame);
+    hub.metrics.dropped(frame.type === 'error' || frame.type === 'nack' ? (frame.code === 'FRAME_TOO_LARGE' ? 'too_large' : 'invalid') : 'invalid');
     send(conn, frame);
     if (++conn.invalid > maxInvalid) conn.ws.close(CLOSE_CODES.POLICY_VIOLATION, 'too many invalid frames');
   };
@@ -92,7 +96,12 @@ export function createWebSocketServer(options: WebSocketOptions = {}): RealtimeW
       conn.ws.close(code, auth.code.toLowerCase());
       return;
     }
-    const session = hub.openSession({ transport: 'websocket', identity: auth.identity, send: (f) => send(conn, f) });
+    const session = hub.openSession({
+      transport: 'websocket',
+      identity: auth.identity,
+      send: (f) => send(conn, f),
+      drop: () => conn.ws.close(CLOSE_CODES.SERVICE_RESTART, 'channel state lost, resume'),
+    });
     conn.session = session;
     send(conn, hub.welcome(session, hub.heartbeatMs));
     for (const text of conn.backlog.splice(0)) onText(conn, text);
@@ -131,12 +140,19 @@ export function createWebSocketServer(options: WebSocketOptions = {}): RealtimeW
   };
 
   wss.on('connection', (ws: WebSocket, request: IncomingMessage) => {
-    const conn: Conn = { ws, request, session: null, authenticating: false, backlog: [], lastSeen: clock.now(), invalid: 0, helloTimer: null };
     if (options.maxConnections !== undefined && conns.size >= options.maxConnections) {
+      hub.metrics.refused('max_connections');
       ws.close(CLOSE_CODES.TRY_AGAIN_LATER, 'too many connections');
       return;
     }
+    const release = hub.admit(hub.clientIp({ headers: nodeHeaders(request), remoteAddress: request.socket.remoteAddress }));
+    if (!release) {
+      ws.close(CLOSE_CODES.TRY_AGAIN_LATER, 'too many connections from this address');
+      return;
+    }
+    const conn: Conn = { ws, request, session: null, authenticating: false, backlog: [], lastSeen: clock.now(), invalid: 0, helloTimer: null, release };
     conns.add(conn);
+    hub.metrics.connections.websocket++;
     conn.helloTimer = clock.setTimeout(() => {
       if (!conn.session && !conn.authenticating) ws.close(CLOSE_CODES.POLICY_VIOLATION, 'no hello');
     }, options.helloTimeoutMs ?? 10_000);
@@ -146,7 +162,8 @@ export function createWebSocketServer(options: WebSocketOptions = {}): RealtimeW
     });
     ws.on('close', () => {
       clock.clearTimeout(conn.helloTimer);
-      conns.delete(conn);
+      if (conns.delete(conn)) hub.metrics.connections.websocket--;
+      conn.release();
       if (conn.session) void hub.closeSession(conn.session);
     });
   });
@@ -182,6 +199,7 @@ export function createWebSocketServer(options: WebSocketOptions = {}): RealtimeW
       if (!matches(request)) return false;
       const origin = request.headers.origin;
       if (options.allowedOrigins && origin !== undefined && !options.allowedOrigins.includes(origin)) {
+        hub.metrics.refused('origin');
         socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
         return true;
       }

@@ -1,5 +1,6 @@
 import { HEADERS } from '@switchboard/core/protocol';
 import { Hub, type HubOptions } from '../hub.js';
+import { remoteAddressOf } from '../node.js';
 import { BucketMap } from '../rate-limit.js';
 import { handleOps, type OpsOptions } from './ops.js';
 import { poll, type PollOptions } from './poll.js';
@@ -57,6 +58,7 @@ export function createHandlers(options: HandlerOptions = {}): RealtimeHandlers {
     let response: Response;
     try {
       response = await run();
+      if (response.status >= 400) hub.metrics.error(response.status === 401 ? 'UNAUTHORIZED' : response.status === 403 ? 'FORBIDDEN' : response.status === 413 ? 'FRAME_TOO_LARGE' : `HTTP_${response.status}`);
     } catch (error) {
       hub.reportError(error);
       response = json(500, { type: 'error', code: 'SERVER_ERROR', message: 'Internal error.' });
@@ -71,15 +73,28 @@ export function createHandlers(options: HandlerOptions = {}): RealtimeHandlers {
     return response;
   };
 
+  const ipOf = (request: Request) => hub.clientIp({ headers: request.headers, remoteAddress: remoteAddressOf(request) });
+
   return {
     hub,
     GET: (request) =>
-      withCors(request, () => {
+      withCors(request, async () => {
         const url = new URL(request.url);
         const accept = request.headers.get('accept') ?? '';
-        return accept.includes('text/event-stream') ? openSseStream(hub, request, url, options, streams) : poll(hub, request, url, options);
+        // An SSE stream or a (long) poll holds a connection: counted against maxConnectionsPerIp.
+        const release = hub.admit(ipOf(request));
+        if (!release) {
+          hub.metrics.error('RATE_LIMITED');
+          return json(429, { type: 'error', code: 'RATE_LIMITED', message: 'Too many connections from this address.' }, { 'retry-after': '5' });
+        }
+        if (accept.includes('text/event-stream')) return openSseStream(hub, request, url, options, streams, release);
+        try {
+          return await poll(hub, request, url, options);
+        } finally {
+          release();
+        }
       }),
-    POST: (request) => withCors(request, () => handleOps(hub, request, buckets, options)),
+    POST: (request) => withCors(request, () => handleOps(hub, request, buckets, options, ipOf(request))),
     OPTIONS: (request) =>
       withCors(request, async () => {
         const origin = request.headers.get('origin');

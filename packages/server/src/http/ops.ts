@@ -17,10 +17,13 @@ type Result = HttpOpsResponse['results'][number];
  * `POST`: publishes and presence operations, processed in order; one result per op. A bearer token
  * equal to the server secret makes it a server-to-server request (publish anywhere, no session).
  */
-export async function handleOps(hub: Hub, request: Request, buckets: BucketMap, options: OpsOptions): Promise<Response> {
+export async function handleOps(hub: Hub, request: Request, buckets: BucketMap, options: OpsOptions, ip: string | null = null): Promise<Response> {
   const maxBody = options.maxBodyBytes ?? hub.limits.maxFrameBytes * 4;
   const text = await readBody(request, maxBody);
-  if (text === null) return json(413, { type: 'error', code: 'FRAME_TOO_LARGE', message: `Request bodies are limited to ${maxBody} bytes.` });
+  if (text === null) {
+    hub.metrics.dropped('too_large');
+    return json(413, { type: 'error', code: 'FRAME_TOO_LARGE', message: `Request bodies are limited to ${maxBody} bytes.` });
+  }
   let body: unknown;
   try {
     body = JSON.parse(text);
@@ -45,7 +48,8 @@ export async function handleOps(hub: Hub, request: Request, buckets: BucketMap, 
     identity = auth.identity;
   }
   const session = isValidSessionId(rawSession, secret) ? rawSession : null;
-  const caller = hub.httpCaller({ session, identity, server, bucket: server ? null : buckets.get(session ?? 'anonymous') });
+  // Without a session, requests share a rate limit per address (or, address unknown, one for all).
+  const caller = hub.httpCaller({ session, identity, server, bucket: server ? null : buckets.get(session ?? `ip:${ip ?? 'anonymous'}`) });
 
   const results: Result[] = [];
   const max = hub.limits.maxFrameBytes;
@@ -70,6 +74,7 @@ export async function handleOps(hub: Hub, request: Request, buckets: BucketMap, 
       results.push({ type: 'error', code: 'UNKNOWN_FRAME', message: `"${frame.type}" is not an HTTP operation.` });
     }
   }
+  for (const result of results) hub.countFrame(result);
   const response: HttpOpsResponse = { v: PROTOCOL_VERSION, results };
   return json(200, response);
 }

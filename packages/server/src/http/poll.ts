@@ -64,6 +64,7 @@ export async function poll(hub: Hub, request: Request, url: URL, options: PollOp
     if (conditional !== null && items !== null && !results.some((r) => r.changed)) {
       return new Response(null, { status: 304, headers: { etag, 'cache-control': 'private, no-cache', [HEADERS.session]: session } });
     }
+    for (const r of results) if (r.frame.type === 'refused') hub.countFrame(r.frame);
     const body: PollResponse = {
       v: PROTOCOL_VERSION,
       welcome: {
@@ -79,6 +80,7 @@ export async function poll(hub: Hub, request: Request, url: URL, options: PollOp
       messages: results.flatMap((r) => r.messages.map(toFrame)),
       presence: results.flatMap((r) => (r.presence ? [r.presence] : [])),
     };
+    hub.metrics.messagesOut += body.messages.length;
     return json(200, body, { etag, 'cache-control': 'private, no-cache', [HEADERS.session]: session });
   } finally {
     waiter?.stop();

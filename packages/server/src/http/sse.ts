@@ -23,9 +23,12 @@ export interface OpenStream {
  * — from a plain `EventSource` too. Channel signatures come in `x-switchboard-auth`; a refused channel
  * is one `refused` event, never a failed stream.
  */
-export async function openSseStream(hub: Hub, request: Request, url: URL, options: SseOptions, streams: Set<OpenStream>): Promise<Response> {
+export async function openSseStream(hub: Hub, request: Request, url: URL, options: SseOptions, streams: Set<OpenStream>, release: () => void = () => {}): Promise<Response> {
   const auth = await hub.authenticate({ token: bearerToken(request.headers), headers: request.headers, transport: 'sse' });
-  if (!auth.ok) return authFailure(auth.code);
+  if (!auth.ok) {
+    release();
+    return authFailure(auth.code);
+  }
   const channels = requestedChannels(url, hub.limits);
   const positions = new Map(channels.filter((c) => !c.refused).map((c) => [c.channel, c.index]));
   const requested = decodeCursorList(request.headers.get('last-event-id'), channels.length);
@@ -41,6 +44,8 @@ export async function openSseStream(hub: Hub, request: Request, url: URL, option
     if (closed) return;
     closed = true;
     streams.delete(handle);
+    hub.metrics.connections.sse--;
+    release();
     for (const fn of cleanups.splice(0)) fn();
     void hub.closeSession(session, hub.presenceGraceMs);
     try {
@@ -52,7 +57,10 @@ export async function openSseStream(hub: Hub, request: Request, url: URL, option
 
   const write = (text: string) => {
     if (closed || !controller) return;
-    if (controller.desiredSize !== null && controller.desiredSize < -maxBuffered) return cleanup();
+    if (controller.desiredSize !== null && controller.desiredSize < -maxBuffered) {
+      hub.metrics.dropped('slow_consumer');
+      return cleanup();
+    }
     try {
       controller.enqueue(encoder.encode(text));
     } catch {
@@ -74,7 +82,14 @@ export async function openSseStream(hub: Hub, request: Request, url: URL, option
     write(`event: ${frame.type}\ndata: ${data}\n\n`);
   };
 
-  const session = hub.openSession({ transport: 'sse', identity: auth.identity, id: hub.sessionId(url.searchParams.get(QUERY.session)), send: sink });
+  const session = hub.openSession({
+    transport: 'sse',
+    identity: auth.identity,
+    id: hub.sessionId(url.searchParams.get(QUERY.session)),
+    send: sink,
+    drop: () => handle.end(),
+  });
+  hub.metrics.connections.sse++;
   const handle: OpenStream = {
     end(retryMs = options.retryMs ?? 500) {
       write(`retry: ${retryMs}\n\n`);
@@ -110,6 +125,7 @@ export async function openSseStream(hub: Hub, request: Request, url: URL, option
   }
   const onAbort = () => cleanup();
   request.signal.addEventListener('abort', onAbort);
+  if (request.signal.aborted) cleanup();
   cleanups.push(() => request.signal.removeEventListener('abort', onAbort));
   void (async () => {
     for (const requestedChannel of channels) {
