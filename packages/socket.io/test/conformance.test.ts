@@ -1,0 +1,4 @@
+import { defineConformanceSuite } from '@switchboard/conformance';
+import { socketIOTarget } from './target.js';
+
+defineConformanceSuite(socketIOTarget);
