@@ -1,13 +1,16 @@
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 
 /**
- * A TCP proxy on 127.0.0.1 in front of one process (Redis): `cut()` drops every connection and refuses
- * new ones, as a network partition between one server process and Redis does; `heal()` lets them in.
+ * A TCP proxy on 127.0.0.1 in front of one process (Redis, a server): `cut()` drops every connection
+ * and refuses new ones, as a network partition does; `heal()` lets them in again; `mute()` keeps
+ * passing what clients send but drops every answer (a server that stores a publish and dies before
+ * its ack gets out looks like this to the client).
  */
 export class TcpProxy {
   readonly #server: Server;
   readonly #sockets = new Set<Socket>();
   #open = true;
+  #muted = false;
 
   private constructor(server: Server, target: number) {
     this.#server = server;
@@ -24,7 +27,9 @@ export class TcpProxy {
         });
       }
       client.pipe(upstream);
-      upstream.pipe(client);
+      upstream.on('data', (chunk: Buffer) => {
+        if (!this.#muted) client.write(chunk);
+      });
     });
   }
 
@@ -46,6 +51,15 @@ export class TcpProxy {
 
   heal(): void {
     this.#open = true;
+    this.#muted = false;
+  }
+
+  mute(): void {
+    this.#muted = true;
+  }
+
+  get port(): number {
+    return (this.#server.address() as { port: number }).port;
   }
 
   async close(): Promise<void> {
