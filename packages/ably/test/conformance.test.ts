@@ -1,0 +1,4 @@
+import { defineConformanceSuite } from '@switchboard/conformance';
+import { ablyTarget } from './target.js';
+
+defineConformanceSuite(ablyTarget);
