@@ -117,6 +117,8 @@ export function socketIO(options: SocketIOTransportOptions): Transport {
       parser: tolerantParser(() => sinkRef.sink),
     };
     const socket = (options.io ?? defaultIo)(url, socketOptions);
+    // Whatever a custom `io` did with the options: the core is the one layer that retries.
+    socket.io.reconnection(false);
     return {
       socket,
       url,

@@ -122,37 +122,41 @@ export function handleSocket(socket: Socket, ctx: HandlerContext): () => void {
     ack({ ok: true });
   };
 
-  /** Every switchboard event, so each one is answered (and unknown `sb:*` events are refused, not ignored). */
-  const onAny = (event: string, ...args: unknown[]) => {
-    if (!event.startsWith('sb:')) return; // the application's own events
-    const last = args[args.length - 1];
-    const ack: Ack = typeof last === 'function' ? (last as Ack) : () => {};
-    const payload = args[0];
-    const run = (): void | Promise<void> => {
-      switch (event) {
-        case EVENTS.subscribe:
-          return onSubscribe(payload, ack);
-        case EVENTS.unsubscribe:
-          return onUnsubscribe(payload, ack);
-        case EVENTS.publish:
-          return onPublish(payload, ack);
-        case EVENTS.presence:
-          return onPresence(payload, ack);
-        case EVENTS.ping:
-          return ack({ ok: true });
-      }
-      fail(ack, 'UNKNOWN_FRAME', `Unknown event "${event.slice(0, 60)}".`, { event: event.slice(0, 60) });
-    };
-    try {
-      const pending = run();
-      if (pending) pending.catch((cause: unknown) => fail(ack, 'SERVER_ERROR', 'The request failed on the server.', { event, cause }));
-    } catch (cause) {
-      fail(ack, 'SERVER_ERROR', 'The request failed on the server.', { event, cause });
-    }
+  // Each handler is registered on its own event, so the application's `socket.use()` middlewares see
+  // switchboard's events too (rate limits, per-event checks). Every request is answered.
+  const handlers: Record<string, (payload: unknown, ack: Ack) => void | Promise<void>> = {
+    [EVENTS.subscribe]: onSubscribe,
+    [EVENTS.unsubscribe]: onUnsubscribe,
+    [EVENTS.publish]: onPublish,
+    [EVENTS.presence]: onPresence,
+    [EVENTS.ping]: (_payload, ack) => ack({ ok: true }),
   };
-
+  const listeners = Object.entries(handlers).map(([event, handle]) => {
+    const listener = (...args: unknown[]) => {
+      const last = args[args.length - 1];
+      const ack: Ack = typeof last === 'function' ? (last as Ack) : () => {};
+      const failed = (cause: unknown) => fail(ack, 'SERVER_ERROR', 'The request failed on the server.', { event, cause });
+      try {
+        const pending = handle(args.length > 0 && typeof args[0] !== 'function' ? args[0] : undefined, ack);
+        if (pending) pending.catch(failed);
+      } catch (cause) {
+        failed(cause);
+      }
+    };
+    socket.on(event, listener);
+    return [event, listener] as const;
+  });
+  /** Unknown `sb:*` events are refused, not ignored; the application's own events are left alone. */
+  const onAny = (event: string, ...args: unknown[]) => {
+    if (!event.startsWith('sb:') || event in handlers) return;
+    const last = args[args.length - 1];
+    fail(typeof last === 'function' ? (last as Ack) : () => {}, 'UNKNOWN_FRAME', `Unknown event "${event.slice(0, 60)}".`, { event: event.slice(0, 60) });
+  };
   socket.onAny(onAny);
-  return () => socket.offAny(onAny);
+  return () => {
+    socket.offAny(onAny);
+    for (const [event, listener] of listeners) socket.off(event, listener);
+  };
 }
 
 function jsonBytes(data: unknown): number | null {
