@@ -16,7 +16,7 @@
  * const realtime = attachSwitchboard(io, { secret: process.env.SWITCHBOARD_SECRET });
  * realtime.publish('news', 'headline', { title: 'Hello' });
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { RealtimeError, type RealtimeErrorCode } from '@switchboard/core';
 import { isValidChannelName, isValidEventName } from '@switchboard/core/protocol';
 import type { Namespace, Server, Socket } from 'socket.io';
@@ -57,6 +57,12 @@ export interface SwitchboardServerOptions {
   maxMessageBytes?: number;
   /** Client message ids remembered for dedup. Default 10 000. */
   dedupWindow?: number;
+  /**
+   * Who published, for deduplication: must be the same for one client across reconnects and unknown
+   * to other clients. Default: a hash of the handshake's `auth.token`, else the socket id (kept by a
+   * recovered session; a resend after an unrecovered reconnect may then be broadcast twice).
+   */
+  publisherKey?: (socket: Socket) => string;
   /** A socket that dropped in a recoverable way keeps its presence this long. Default 5 s. */
   presenceGraceMs?: number;
   /** Called after each accepted subscription. */
@@ -132,6 +138,7 @@ export function createSwitchboardServer(options: SwitchboardServerOptions = {}):
     dedup: new DedupCache(options.dedupWindow ?? 10_000),
     authorizePublish: options.authorizePublish,
     onSubscribe: options.onSubscribe,
+    publisherOf: options.publisherKey ?? defaultPublisherKey,
     broadcast,
     report,
   };
@@ -226,6 +233,18 @@ export function attachSwitchboard(target: Server | Namespace, options?: Switchbo
   const server = createSwitchboardServer(options);
   server.attach(target);
   return server;
+}
+
+const publisherKeys = new WeakMap<Socket, string>();
+
+function defaultPublisherKey(socket: Socket): string {
+  let key = publisherKeys.get(socket);
+  if (key === undefined) {
+    const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
+    key = typeof token === 'string' && token !== '' ? `t:${createHash('sha256').update(token).digest('base64url')}` : `s:${socket.id}`;
+    publisherKeys.set(socket, key);
+  }
+  return key;
 }
 
 function isServer(target: Server | Namespace): target is Server {

@@ -91,6 +91,20 @@ describe('publish: acks, nacks and timeouts', () => {
     expect(got).toEqual(['once', 'marker']);
   });
 
+  it('dedup is per publisher: another client reusing a victim’s (predictable) id cannot suppress its message', async () => {
+    setup();
+    const server = await world.server();
+    const watcher = world.client(server.port);
+    const got = watcher.listen('chat');
+    await subscribed(watcher, 'chat');
+    const [attacker, victim] = [await world.raw(server.port, { auth: { token: 'mallory' } }), await world.raw(server.port, { auth: { token: 'alice' } })];
+    const publish = (socket: typeof attacker, data: string) => socket.timeout(2000).emitWithAck('sb:publish', { id: 'alice.7', channel: 'chat', event: 'e', data }) as Promise<unknown>;
+    expect(await publish(attacker, 'forged')).toEqual({ ok: true });
+    expect(await publish(victim, 'real')).toEqual({ ok: true });
+    await waitFor(() => got.length === 2, () => `both delivered, got ${JSON.stringify(got)}`);
+    expect(got).toEqual(['forged', 'real']);
+  });
+
   it('a publish racing a drop stays queued (no error) and is acked after the reconnect, received once', async () => {
     setup();
     const server = await world.server();

@@ -14,6 +14,8 @@ export interface HandlerContext {
   readonly dedup: DedupCache;
   readonly authorizePublish: ((context: { socket: Socket; channel: string; event: string }) => boolean | Promise<boolean>) | undefined;
   readonly onSubscribe: ((socket: Socket, channel: string, info: { readonly resumed: boolean }) => void) | undefined;
+  /** Who published, for the dedup key: stable across this client's reconnects, unforgeable by others. */
+  publisherOf(socket: Socket): string;
   /** Broadcasts a message to every attached namespace; returns its server id. */
   broadcast(channel: string, event: string, data: unknown, clientMessageId?: string): string;
   report(error: RealtimeError, socket: Socket): void;
@@ -90,7 +92,8 @@ export function handleSocket(socket: Socket, ctx: HandlerContext): () => void {
     const bytes = jsonBytes(data);
     if (bytes === null) return fail(ack, 'INVALID_PAYLOAD', 'The payload is not JSON.', details);
     if (bytes > ctx.maxMessageBytes) return fail(ack, 'FRAME_TOO_LARGE', `The payload is ${bytes} bytes; this server accepts ${ctx.maxMessageBytes}.`, details);
-    if (ctx.dedup.get(channel, id) !== undefined) return ack({ ok: true });
+    const publisher = ctx.publisherOf(socket);
+    if (ctx.dedup.get(publisher, channel, id) !== undefined) return ack({ ok: true });
     const subscribed = socket.rooms.has(roomOf(channel));
     if (isPrivateChannel(channel) && !subscribed) return fail(ack, 'FORBIDDEN', `Subscribe to ${channel} (signed) before publishing to it.`, details);
     if (ctx.authorizePublish) {
@@ -101,9 +104,9 @@ export function handleSocket(socket: Socket, ctx: HandlerContext): () => void {
         ctx.report(new RealtimeError('SERVER_ERROR', 'authorizePublish threw.', { cause, details }), socket);
       }
       if (!allowed) return fail(ack, 'FORBIDDEN', `Publishing ${event} to ${channel} is not allowed.`, details);
-      if (ctx.dedup.get(channel, id) !== undefined) return ack({ ok: true }); // resent while we waited
+      if (ctx.dedup.get(publisher, channel, id) !== undefined) return ack({ ok: true }); // resent while we waited
     }
-    ctx.dedup.remember(channel, id, ctx.broadcast(channel, event, data, id));
+    ctx.dedup.remember(publisher, channel, id, ctx.broadcast(channel, event, data, id));
     ack({ ok: true });
   };
 
