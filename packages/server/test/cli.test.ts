@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { run } from '../src/cli.js';
 import { rawClient } from './helpers.js';
@@ -47,5 +50,33 @@ describe('switchboard CLI', () => {
     expect(await run(['serve', '--port', 'abc'], {}, sink(), err)).toBe(2);
     expect(await run(['serve', '--bogus'], {}, sink(), err)).toBe(2);
     expect(err.text()).toContain('Usage: switchboard serve');
+  });
+
+  it('reads --config, refuses an invalid one and --require-token without a secret (exit 2)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'switchboard-cli-'));
+    try {
+      const file = (name: string, value: unknown) => {
+        const path = join(dir, name);
+        writeFileSync(path, typeof value === 'string' ? value : JSON.stringify(value));
+        return path;
+      };
+      const good = file('good.json', { host: '127.0.0.1', port: 0, heartbeatMs: 1234, limits: { maxChannels: 3 }, origins: ['https://app.example'], maxConnectionsPerIp: 5 });
+      const server = await run(['serve', '--config', good], {}, sink(), sink());
+      if (typeof server === 'number') throw new Error(`exit ${server}`);
+      expect(server.hub.heartbeatMs).toBe(1234);
+      expect(server.hub.limits.maxChannels).toBe(3);
+      await expect(rawClient(`ws://127.0.0.1:${server.port}/realtime`, { origin: 'https://evil.example' })).rejects.toThrow('HTTP 403');
+      await server.close();
+      for (const bad of ['{oops', [], { port: -1 }, { limits: { bogus: 1 } }, { redis: 42 }, { origins: 'x' }]) {
+        const err = sink();
+        expect(await run(['serve', '--config', file('bad.json', bad)], {}, sink(), err)).toBe(2);
+        expect(err.text()).toContain('Invalid --config');
+      }
+      const err = sink();
+      expect(await run(['serve', '--require-token'], {}, sink(), err)).toBe(2);
+      expect(err.text()).toContain('SWITCHBOARD_SECRET');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
