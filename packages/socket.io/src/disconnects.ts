@@ -92,10 +92,10 @@ export interface StatusMappingRow {
 
 /** The mapping, as data: rendered into the docs with the core's verdict for each row. */
 export const STATUS_MAPPING: readonly StatusMappingRow[] = [
-  { event: '`connect` + `sb:welcome`', disconnect: { type: 'user' }, note: '`connected` (protocol-ready: the server helper answered)' },
+  { event: '`connect` + `sb:welcome`', disconnect: { type: 'user' }, note: 'protocol-ready: the server helper answered' },
   { event: '`connect_error`, transport error / `timeout`', disconnect: { type: 'network' }, note: 'server unreachable, handshake timed out' },
-  { event: '`connect_error`, handshake HTTP status (e.g. 403 from `allowRequest`)', disconnect: { type: 'http', status: 403 }, note: 'status from engine.io; 5xx and 429 are retried' },
-  { event: '`connect_error` from a middleware, `data.code: "UNAUTHORIZED"` or `data.status: 401`', disconnect: { type: 'auth' }, note: 'credentials refreshed once, then `failed`' },
+  { event: '`connect_error`, handshake refused with an HTTP status', disconnect: { type: 'http', status: 403 }, note: 'e.g. `allowRequest` refusing: 403 (polling), 400 (WebSocket upgrade); 5xx and 429 are retried' },
+  { event: '`connect_error` from a middleware, `data.code: "UNAUTHORIZED"` or `data.status: 401`', disconnect: { type: 'auth' }, note: '`refuse("UNAUTHORIZED")`, or `authenticate` returning false' },
   { event: '`connect_error` from a middleware, `data.status: 429` / `code: "RATE_LIMITED"`', disconnect: { type: 'http', status: 429 }, note: '`data.retryAfterMs` honoured' },
   { event: '`connect_error` from a middleware, `data.status: 403` / `code: "FORBIDDEN"`', disconnect: { type: 'http', status: 403 }, note: 'other 4xx alike; 5xx retried' },
   { event: '`connect_error` from a middleware without a known code/status', disconnect: { type: 'close', code: STOP_CODE }, note: 'socket.io-client stops too; treated as close code 4003' },
