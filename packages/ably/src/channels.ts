@@ -11,6 +11,8 @@ interface Link {
   reported: boolean;
   /** The connection period (`opens`) in which the core last subscribed it. */
   subscribedIn: number;
+  /** Whether ably-js's last attach of it kept continuity (`null`: not attached yet). */
+  resumed: boolean | null;
 }
 
 export interface LinkOptions {
@@ -63,13 +65,26 @@ export class ChannelLinks {
     const period = ++this.#opens;
     open();
     for (const link of this.#links.values()) {
-      if (link.wanted && link.subscribedIn !== period) this.#leave(link);
+      if (link.subscribedIn !== period && (link.wanted || link.channel.state === 'attaching')) this.#leave(link);
     }
+  }
+
+  /**
+   * Marks the channels of a recovered connection attaching before it connects, so ably-js sends their
+   * ATTACH (with the serial from the recovery key) the moment it is connected. Messages the server sends
+   * before that would otherwise move a channel's serial past messages ably-js drops (it delivers only on
+   * attached channels), and the core resubscribes a tick later.
+   */
+  attachRecovered(names: readonly string[]): void {
+    for (const name of names) this.#link(name).channel.attach().catch(noop);
   }
 
   /** The connection is down: nothing counts as subscribed until the core subscribes again. */
   lost(): void {
-    for (const link of this.#links.values()) link.reported = false;
+    for (const link of this.#links.values()) {
+      link.reported = false;
+      link.resumed = null;
+    }
   }
 
   subscribe(name: string): void {
@@ -78,8 +93,8 @@ export class ChannelLinks {
     link.reported = false;
     link.subscribedIn = this.#opens;
     const state = link.channel.state;
-    // Attached all along (ably-js never lost it): nothing was missed.
-    if (state === 'attached') return this.#attached(link, true);
+    // Attached before the core asked (all along, or re-attached by ably-js already).
+    if (state === 'attached') return this.#attached(link, link.resumed ?? true);
     // Already attaching (ably-js re-attaches after a resume): the `attached` event reports it.
     if (state !== 'attaching') link.channel.attach().catch(noop);
   }
@@ -122,7 +137,7 @@ export class ChannelLinks {
       // Options cannot change on a channel ably-js already attached (e.g. recovered): keep its own.
       channel = this.realtime.channels.get(name);
     }
-    link = { name, channel, wanted: false, reported: false, subscribedIn: -1 };
+    link = { name, channel, wanted: false, reported: false, subscribedIn: -1, resumed: null };
     const current = link;
     channel.on((change: ChannelStateChange) => this.#onState(current, change));
     channel.subscribe((message: InboundMessage) => this.#onMessage(current, message)).catch(noop);
@@ -152,6 +167,7 @@ export class ChannelLinks {
   }
 
   #onState(link: Link, change: ChannelStateChange): void {
+    if (change.current === 'attached') link.resumed = change.previous === 'attached' && change.resumed ? link.resumed : change.resumed;
     if (this.options.closed() || !link.wanted) return;
     if (change.current === 'attached') {
       // Also an UPDATE (`previous === current`) on an attached channel: not resumed means messages were lost.

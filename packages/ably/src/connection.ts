@@ -35,6 +35,17 @@ const isRetry = (d: Disconnect) => {
   return outcome === 'retry' || outcome === 'retry-hint' || outcome === 'retry-now';
 };
 
+/** Channel names in a recovery key (Ably's documented JSON: `connectionKey`, `msgSerial`, `channelSerials`). */
+function recoveredChannels(recoveryKey: string | undefined): string[] {
+  if (!recoveryKey) return [];
+  try {
+    const serials = (JSON.parse(recoveryKey) as { channelSerials?: unknown }).channelSerials;
+    return typeof serials === 'object' && serials !== null ? Object.keys(serials) : [];
+  } catch {
+    return [];
+  }
+}
+
 /**
  * One core connection over one ably-js client. ably-js retries a dropped connection by itself (and
  * resumes it); this reports each state change to the core (`retries: 'sdk'`), which only waits. What
@@ -86,6 +97,7 @@ export class AblyConnection implements TransportConnection {
       });
       realtime.connection.on((change: ConnectionStateChange) => this.#onState(change));
       realtime.connect();
+      this.#links.attachRecovered(recoveredChannels(recover));
     } catch (error) {
       const unauthorized = isRealtimeError(error, 'UNAUTHORIZED');
       const disconnect: Disconnect = unauthorized
@@ -161,9 +173,8 @@ export class AblyConnection implements TransportConnection {
     if (this.#closed) return;
     switch (change.current) {
       case 'connected':
-        // After ably-js has re-attached its channels (same tick), so the core's resubscribes find them attaching.
-        queueMicrotask(() => this.#opened());
-        return;
+        // (ably-js emits connection events a tick late; it has re-sent every ATTACH by then.)
+        return this.#opened();
       case 'disconnected':
       case 'suspended':
       case 'failed':
@@ -186,9 +197,11 @@ export class AblyConnection implements TransportConnection {
     this.#open = false;
     this.#links?.lost();
     if (isAuthProviderError(reason)) {
-      // Our own token request failed (ably-js only knows it as 80019): report what really happened.
-      const error = this.#lastAuthError ?? fromAblyError(reason, 'AUTH_ERROR');
+      // The token request failed (ably-js only says 80019): report what really happened. A token ably-js
+      // could not use never reached the server, so the next request is a retry, not a refusal.
+      const error = this.#lastAuthError ?? fromAblyError(reason?.cause ?? reason, 'AUTH_ERROR');
       this.#lastAuthError = null;
+      this.#tokenGiven = false;
       return this.#report({ type: 'auth-provider', unauthorized: state === 'failed' || error.code === 'UNAUTHORIZED', error });
     }
     const disconnect = toDisconnect(state, reason);

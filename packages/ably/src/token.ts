@@ -16,9 +16,12 @@ const authError = (message: string, details: Record<string, unknown> = {}, cause
 export function checkToken(value: unknown, from: string): AblyToken {
   if (typeof value === 'string' && value.length > 0) return value;
   if (typeof value === 'object' && value !== null) {
-    const candidate = value as { token?: unknown; keyName?: unknown; mac?: unknown };
-    if (typeof candidate.token === 'string' && candidate.token.length > 0) return value as AblyToken;
+    const candidate = value as { token?: unknown; keyName?: unknown; mac?: unknown; issued?: unknown };
     if (typeof candidate.keyName === 'string' && typeof candidate.mac === 'string') return value as AblyToken;
+    if (typeof candidate.token === 'string' && candidate.token.length > 0) {
+      // ably-js tells TokenDetails from a TokenRequest by `issued`; a `{ token, expires }` is TokenDetails too.
+      return (typeof candidate.issued === 'number' ? value : { ...value, issued: Date.now() }) as AblyToken;
+    }
   }
   throw new RealtimeError('UNAUTHORIZED', `${from} gave no Ably token (expected a token string, TokenDetails or a TokenRequest).`, {
     details: { transport: TRANSPORT },
