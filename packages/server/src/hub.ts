@@ -7,6 +7,7 @@ import {
   type AckFrame,
   type ClientFrame,
   type ErrorFrame,
+  type MessageFrame,
   type NackFrame,
   type PresenceFrame,
   type PublishFrame,
@@ -16,7 +17,7 @@ import {
   type WireLimits,
 } from '@switchboard/core/protocol';
 import { DEFAULT_KEY, createSessionId, isValidSessionId, presenceUserId, verifyChannelAuth } from './auth.js';
-import type { Broker, BrokerEvent, BrokerHealth } from './broker.js';
+import type { Broker, BrokerEvent, BrokerHealth, BrokerMessage } from './broker.js';
 import { systemClock, type ServerClock } from './clock.js';
 import { ConnectionLimit } from './connection-limit.js';
 import { createMemoryBroker } from './memory-broker.js';
@@ -48,6 +49,8 @@ export class Hub {
   readonly #o: HubOptions;
   readonly #ownsBroker: boolean;
   readonly #live = new Map<string, number>();
+  /** One frame per message, shared by every subscriber (so a transport can encode it once). */
+  readonly #frames = new WeakMap<BrokerMessage, MessageFrame>();
 
   constructor(options: HubOptions = {}) {
     this.#o = options;
@@ -419,15 +422,20 @@ export class Hub {
   #deliver(session: HubSession, sub: Subscription, event: BrokerEvent): void {
     if (event.kind === 'message') {
       const { message } = event;
-      session.send({
-        type: 'message',
-        channel: message.channel,
-        event: message.event,
-        data: message.data,
-        offset: message.offset,
-        ts: message.ts,
-        ...(message.clientMessageId === undefined ? {} : { clientMessageId: message.clientMessageId }),
-      });
+      let frame = this.#frames.get(message);
+      if (!frame) {
+        frame = {
+          type: 'message',
+          channel: message.channel,
+          event: message.event,
+          data: message.data,
+          offset: message.offset,
+          ts: message.ts,
+          ...(message.clientMessageId === undefined ? {} : { clientMessageId: message.clientMessageId }),
+        };
+        this.#frames.set(message, frame);
+      }
+      session.send(frame);
     } else if (event.kind === 'presence') {
       if (event.version <= sub.presenceVersion) return;
       sub.presenceVersion = event.version;

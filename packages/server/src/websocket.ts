@@ -60,6 +60,8 @@ export function createWebSocketServer(options: WebSocketOptions = {}): RealtimeW
   const hardLimit = limits.maxFrameBytes * 4;
   const wss = new WebSocketServer({ noServer: true, maxPayload: hardLimit, perMessageDeflate: false, clientTracking: false });
   const conns = new Set<Conn>();
+  // A message frame is one object shared by all its subscribers (see Hub): encoded once, sent to each.
+  const encoded = new WeakMap<ServerFrame, Buffer>();
 
   const send = (conn: Conn, frame: ServerFrame) => {
     const { ws } = conn;
@@ -69,7 +71,12 @@ export function createWebSocketServer(options: WebSocketOptions = {}): RealtimeW
       ws.close(CLOSE_CODES.SLOW_CONSUMER, 'slow consumer');
       return;
     }
-    ws.send(JSON.stringify(frame));
+    let data = encoded.get(frame);
+    if (!data) {
+      data = Buffer.from(JSON.stringify(frame));
+      if (frame.type === 'message') encoded.set(frame, data);
+    }
+    ws.send(data, { binary: false });
   };
 
   const invalid = (conn: Conn, frame: ServerFrame) => {
