@@ -1,0 +1,142 @@
+/**
+ * server-fanout: what one server process does, switchboard's server kit side by side with a
+ * socket.io 4.8 server doing the same work, in the same run:
+ *
+ * - hold: how many idle connections one process holds, and its memory per connection;
+ * - fan-out to 1k and 10k subscribers: latency p50/p99 from publish to each delivery (one message at
+ *   a time), and throughput in deliveries per second (a burst of messages).
+ *
+ * Each server runs in its own child process; every client is a raw `ws` client in this process, so
+ * client cost is the same for both servers. Both share the machine's cores with the clients.
+ */
+import { createServer } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import { serve } from '@switchboard/server';
+import { Server } from 'socket.io';
+import { connectMany, serveIpc, startServer, type BenchClient, type ServerKind } from '../lib/peers.js';
+import { Report, percentile } from '../lib/report.js';
+
+const role = process.argv.find((a) => a.startsWith('--role='))?.slice(7);
+const quick = process.argv.includes('--quick');
+const KINDS: ServerKind[] = ['switchboard', 'socket.io'];
+
+async function runSwitchboardServer(): Promise<void> {
+  // Limits raised: the bench publisher is one connection sending bursts.
+  const server = await serve({ port: 0, limits: { messagesPerSecond: 1_000_000, maxFrameBytes: 64 * 1024 }, burst: 1_000_000, metrics: false });
+  serveIpc(server.port);
+}
+
+async function runSocketIoServer(): Promise<void> {
+  const http = createServer();
+  const io = new Server(http, { transports: ['websocket'], perMessageDeflate: false, serveClient: false });
+  io.on('connection', (socket) => {
+    if (socket.handshake.query.sub === '1') void socket.join('bench');
+    socket.on('pub', (data: unknown) => io.to('bench').emit('m', data));
+  });
+  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+  serveIpc((http.address() as { port: number }).port);
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Waits until `done()` or `timeoutMs`; `false` on timeout. */
+async function until(done: () => boolean, timeoutMs: number): Promise<boolean> {
+  const deadline = performance.now() + timeoutMs;
+  while (!done()) {
+    if (performance.now() > deadline) return false;
+    await sleep(2);
+  }
+  return true;
+}
+
+async function hold(report: Report, kind: ServerKind, count: number): Promise<void> {
+  const server = await startServer(kind);
+  try {
+    const before = await server.memory();
+    const started = performance.now();
+    const clients = await connectMany(kind, server.port, count, false, () => {});
+    const seconds = (performance.now() - started) / 1000;
+    await sleep(500);
+    const after = await server.memory();
+    report.add(`${kind}.hold.connections`, 'connections', clients.length);
+    report.add(`${kind}.hold.connectRate`, 'connections/s', clients.length / seconds);
+    report.add(`${kind}.hold.rssPerConnection`, 'KiB', (after.rss - before.rss) / clients.length / 1024);
+    report.add(`${kind}.hold.heapPerConnection`, 'KiB', (after.heapUsed - before.heapUsed) / clients.length / 1024);
+    for (const c of clients) c.close();
+  } finally {
+    await server.stop();
+  }
+}
+
+async function fanout(report: Report, kind: ServerKind, subscribers: number, latencyMessages: number, burst: number): Promise<void> {
+  const server = await startServer(kind);
+  const label = `${kind}.fanout.${subscribers >= 1000 ? `${subscribers / 1000}k` : subscribers}`;
+  let received = 0;
+  const latencies: number[] = [];
+  let recording = false;
+  const onMessage = (data: { t: number }) => {
+    received++;
+    if (recording) latencies.push(performance.now() - data.t);
+  };
+  let clients: BenchClient[] = [];
+  try {
+    clients = await connectMany(kind, server.port, subscribers, true, onMessage);
+    const [publisher] = await connectMany(kind, server.port, 1, false, () => {});
+    // Warm-up, then latency: one message at a time, the next once every subscriber has it.
+    for (let i = 0; i < 5; i++) {
+      const target = received + subscribers;
+      publisher!.publish({ t: performance.now(), i });
+      if (!(await until(() => received >= target, 30_000))) throw new Error(`${label}: warm-up timed out`);
+    }
+    recording = true;
+    for (let i = 0; i < latencyMessages; i++) {
+      const target = received + subscribers;
+      publisher!.publish({ t: performance.now(), i });
+      if (!(await until(() => received >= target, 30_000))) throw new Error(`${label}: latency message timed out`);
+    }
+    recording = false;
+    report.add(`${label}.p50`, 'ms', percentile(latencies, 50));
+    report.add(`${label}.p99`, 'ms', percentile(latencies, 99));
+    // Throughput: a burst, timed from the first publish to the last delivery.
+    const target = received + subscribers * burst;
+    const started = performance.now();
+    for (let i = 0; i < burst; i++) publisher!.publish({ t: performance.now(), i });
+    if (!(await until(() => received >= target, 180_000))) throw new Error(`${label}: burst timed out`);
+    report.add(`${label}.throughput`, 'deliveries/s', (subscribers * burst) / ((performance.now() - started) / 1000));
+    publisher!.close();
+  } finally {
+    for (const c of clients) c.close();
+    await server.stop();
+  }
+}
+
+async function drive(): Promise<void> {
+  const report = new Report('server-fanout', quick);
+  const runs = quick ? 1 : 3;
+  const holdCount = quick ? 2000 : 15_000;
+  const sizes: [subscribers: number, latency: number, burst: number][] = quick ? [[1000, 20, 50]] : [[1000, 50, 200], [10_000, 30, 50]];
+  for (let run = 0; run < runs; run++) {
+    console.log(`run ${run + 1}/${runs}`);
+    // Alternate who goes first, so neither always gets the cooler machine.
+    const order = run % 2 ? [...KINDS].reverse() : KINDS;
+    for (const kind of order) await hold(report, kind, holdCount);
+    for (const [subscribers, latency, burst] of sizes) for (const kind of order) await fanout(report, kind, subscribers, latency, burst);
+  }
+  for (const [subscribers] of sizes) {
+    const n = subscribers >= 1000 ? `${subscribers / 1000}k` : String(subscribers);
+    report.ratio(`throughput.${n}.switchboard/socket.io`, `switchboard.fanout.${n}.throughput`, `socket.io.fanout.${n}.throughput`);
+    report.ratio(`p50.${n}.switchboard/socket.io`, `switchboard.fanout.${n}.p50`, `socket.io.fanout.${n}.p50`);
+    report.ratio(`p99.${n}.switchboard/socket.io`, `switchboard.fanout.${n}.p99`, `socket.io.fanout.${n}.p99`);
+  }
+  report.ratio('rssPerConnection.switchboard/socket.io', 'switchboard.hold.rssPerConnection', 'socket.io.hold.rssPerConnection');
+  report.note(`hold: ${holdCount} idle connections (the bench's own limit: ${holdCount} client sockets in one process under a 20,000 file limit), not the server's ceiling.`);
+  report.note('Latency: one message at a time, measured from publish to each delivery in the client process (includes the clients\' own event loop).');
+  report.note('Throughput: a burst of messages, deliveries per second from the first publish to the last delivery.');
+  report.note('Servers: switchboard serve() with the in-memory broker; socket.io 4.8 Server with io.to(room).emit(). Clients: raw ws on both.');
+  const file = report.write(process.env.BENCH_RESULTS ?? 'bench/results');
+  console.log(`wrote ${file}`);
+}
+
+if (role === 'switchboard') await runSwitchboardServer();
+else if (role === 'socket.io') await runSocketIoServer();
+else await drive();
