@@ -1,0 +1,4 @@
+import { defineConformanceSuite } from '@switchboard/conformance';
+import { pusherTarget } from './target.js';
+
+defineConformanceSuite(pusherTarget);
