@@ -58,6 +58,8 @@ export interface AblyPeer extends Peer {
   disconnectAll(error?: WireError): void;
   /** Drops every open connection abruptly (connection state kept, so clients can resume). */
   drop(): void;
+  /** Detaches a channel from every connection on the server's side (DETACHED with `error`). */
+  detach(channel: string, error?: WireError): void;
   /** Forgets a channel's history (or every channel's): later resumes are not `RESUMED`. */
   forgetHistory(channel?: string): void;
   /** Forgets every connection: later resumes get a new connection (error 80008). */
@@ -131,7 +133,8 @@ export async function startAblyPeer(options: AblyPeerOptions): Promise<AblyPeer>
       for (const [key, member] of state.members) {
         if (member.connectionId !== conn.id) continue;
         state.members.delete(key);
-        gone.push(state.presenceOf({ ...member, timestamp: Date.now() }, 'leave'));
+        // A leave the server synthesises: an id not of the member's connection, so clients order it by time.
+        gone.push(state.presenceOf({ ...member, id: `server:${randomUUID()}`, timestamp: Date.now() }, 'leave'));
       }
       if (gone.length > 0) broadcast(name, { action: ACTION.PRESENCE, channel: name, presence: gone });
     }
@@ -429,6 +432,12 @@ export async function startAblyPeer(options: AblyPeerOptions): Promise<AblyPeer>
     },
     drop() {
       for (const socket of sockets) socket.terminate();
+    },
+    detach(name, error = errorInfo(90198, 500, 'Channel detached by the server')) {
+      for (const conn of conns.values()) {
+        if (!conn.attached.delete(name)) continue;
+        send(conn, { action: ACTION.DETACHED, channel: name, error });
+      }
     },
     forgetHistory(name) {
       for (const state of name === undefined ? channels.values() : [channel(name)]) state.forget();
