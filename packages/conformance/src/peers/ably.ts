@@ -46,6 +46,8 @@ export interface AblyPeerOptions extends PeerOptions {
 export interface AblyPeer extends Peer {
   /** WebSocket connections accepted since start (connect and reconnect attempts). */
   readonly connectAttempts: number;
+  /** ATTACH messages received for a channel so far. */
+  subscribes(channel: string): number;
   /** Protocol messages received from clients, oldest first (the last 1000). */
   readonly frames: readonly ClientFrame[];
   /** Mints a token this peer accepts. */
