@@ -73,7 +73,10 @@ interface TimelineEvent {
   readonly params?: { readonly code?: unknown; readonly reason?: unknown } | null;
 }
 
-/** Drives one pusher-js instance through consecutive attempts; one attempt at a time. */
+/**
+ * Drives one pusher-js instance through consecutive attempts, one at a time. `begin()` follows the
+ * construction (or an `end()`) synchronously.
+ */
 export class PusherDriver {
   readonly #pusher: PusherJs;
   readonly #Pusher: PusherConstructor;
@@ -85,19 +88,13 @@ export class PusherDriver {
   constructor(Pusher: PusherConstructor, key: string, options: DriverOptions, signin: boolean) {
     this.#Pusher = Pusher;
     this.#signin = signin;
-    const wasReady = Pusher.isReady;
-    // Not connecting from the constructor: the hooks are not installed yet.
-    Pusher.isReady = false;
-    try {
-      this.#pusher = new Pusher(key, {
-        ...options,
-        channelAuthorization: { customHandler: (params, callback) => this.#authorizeChannel(params.socketId, params.channelName, callback) },
-        userAuthentication: { customHandler: (params, callback) => this.#authenticateUser(params.socketId, callback) },
-      });
-    } finally {
-      Pusher.isReady = wasReady;
-    }
-    this.#unlist();
+    // pusher-js starts connecting here already (when the page is ready): that is the first attempt, whose
+    // events all come later, from the socket, so the hooks installed below see every one of them.
+    this.#pusher = new Pusher(key, {
+      ...options,
+      channelAuthorization: { customHandler: (params, callback) => this.#authorizeChannel(params.socketId, params.channelName, callback) },
+      userAuthentication: { customHandler: (params, callback) => this.#authenticateUser(params.socketId, callback) },
+    });
     this.#install();
   }
 
@@ -119,10 +116,9 @@ export class PusherDriver {
     return typeof ms === 'number' && ms > 0 ? ms : undefined;
   }
 
-  /** Starts an attempt: one connection, reported to `hooks` until `end()`. */
+  /** Starts an attempt (right after construction, or after `end()`): one connection, reported to `hooks` until `end()`. */
   begin(hooks: AttemptHooks): void {
     this.#hooks = hooks;
-    this.#firstCid = this.#pusher.timeline.uniqueID + 1;
     if (!this.#Pusher.instances.includes(this.#pusher)) this.#Pusher.instances.push(this.#pusher);
     if (this.#signin) this.#pusher.signin();
     this.#pusher.connect();
@@ -132,6 +128,8 @@ export class PusherDriver {
   end(): void {
     this.#hooks = null;
     this.#pusher.disconnect();
+    // Sockets created from now on belong to the next attempt.
+    this.#firstCid = this.#pusher.timeline.uniqueID + 1;
     for (const channel of this.#pusher.allChannels()) {
       channel.unbind_all();
       channel.disconnect();
@@ -179,7 +177,10 @@ export class PusherDriver {
       else if (name === 'state_change') {
         const change = data as { previous?: unknown; current?: unknown } | undefined;
         hooks.state(String(change?.previous), String(change?.current));
-      } else if (name === 'connecting_in') hooks.retrying();
+      } else if (name === 'connecting_in') {
+        // Emitted just before pusher-js creates its retry timer: end the attempt once the timer exists.
+        queueMicrotask(() => this.#hooks === hooks && hooks.retrying());
+      }
       return result;
     };
 
