@@ -238,6 +238,8 @@ export class PusherAttempt implements TransportConnection, AttemptHooks {
       }
       case 'pusher:subscription_error':
         return this.#channels.refused(event);
+      case 'pusher:connection_established':
+        return this.#handler.error(new RealtimeError('BAD_FRAME', 'A second pusher:connection_established arrived on an open connection.', { details: { transport: this.#d.name } }));
       default:
         this.#handler.error(new RealtimeError('UNKNOWN_FRAME', `Unknown Pusher event "${event.event.slice(0, 60)}".`, { details: { transport: this.#d.name, event: event.event } }));
     }

@@ -40,6 +40,8 @@ export interface PusherPeer extends Peer {
   error(code: number | null, message: string, close?: boolean): void;
   /** The next `count` handshakes get `pusher:error` with this code and a close, instead of a session. */
   refuseHandshakes(code: number, message: string, count?: number): void;
+  /** The next `count` handshakes get this raw text instead of `pusher:connection_established` (and stay open). */
+  replaceHandshakes(text: string, count?: number): void;
   /** User ids present on a presence channel. */
   members(channel: string): string[];
 }
@@ -70,6 +72,7 @@ export async function startPusherPeer(options: PusherPeerOptions = {}): Promise<
   const subscribes = new Map<string, number>();
   const received: Array<{ event: string; channel?: string; data?: unknown }> = [];
   let refusals: { code: number; message: string; count: number } | null = null;
+  let replacements: { text: string; count: number } | null = null;
   let accepted = 0;
 
   const send = (client: Client, frame: object) => {
@@ -218,6 +221,10 @@ export async function startPusherPeer(options: PusherPeerOptions = {}): Promise<
       return fail(client, refusals.code, refusals.message, true);
     }
     clients.add(client);
+    if (replacements && replacements.count > 0) {
+      replacements.count--;
+      return ws.send(replacements.text);
+    }
     ws.on('message', (raw: Buffer, isBinary: boolean) => (isBinary ? fail(client, null, 'Binary frames are not supported') : onFrame(client, raw.toString('utf8'))));
     send(client, { event: 'pusher:connection_established', data: JSON.stringify({ socket_id: client.socketId, activity_timeout: heartbeatMs / 1000 }) });
   });
@@ -281,6 +288,9 @@ export async function startPusherPeer(options: PusherPeerOptions = {}): Promise<
     },
     refuseHandshakes(code, message, count = Infinity) {
       refusals = { code, message, count };
+    },
+    replaceHandshakes(text, count = Infinity) {
+      replacements = { text, count };
     },
     async kill() {
       const dying = server;
