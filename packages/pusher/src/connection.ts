@@ -85,9 +85,11 @@ export class PusherAttempt implements TransportConnection, AttemptHooks {
     }
     const why = !this.#d.config.clientEvents
       ? 'client events are off'
-      : !allowsClientEvents(channel)
-        ? 'Pusher allows client events only on private-/presence- channels'
-        : 'client events need this client to be subscribed to the channel';
+      : channel.startsWith('private-encrypted-')
+        ? 'Pusher allows no client events on encrypted channels'
+        : !allowsClientEvents(channel)
+          ? 'Pusher allows client events only on private-/presence- channels'
+          : 'client events need this client to be subscribed to the channel';
     throw new RealtimeError(
       'CAPABILITY_MISSING',
       `The ${this.#d.name} transport cannot publish to "${channel}": ${why}. Pass \`publishUrl\` (your server triggers the event through Pusher's HTTP API), or publish on a private-/presence- channel you are subscribed to.`,

@@ -122,6 +122,8 @@ export class PusherDriver {
     if (!this.#Pusher.instances.includes(this.#pusher)) this.#Pusher.instances.push(this.#pusher);
     if (this.#signin) this.#pusher.signin();
     this.#pusher.connect();
+    // Without WebSocket support pusher-js fails at once (in the constructor already): no event follows.
+    if (this.#pusher.connection.state === 'failed') queueMicrotask(() => this.#hooks === hooks && hooks.state('initialized', 'failed'));
   }
 
   /** Ends the attempt: the socket closes, nothing pusher-js scheduled runs, every channel is forgotten. */

@@ -72,10 +72,11 @@ export function subscribed(c: TestClient, channel: string): Promise<void> {
 }
 
 /** A plain HTTP server on 127.0.0.1 (port 0) for endpoints that misbehave, closed after the test. */
-export async function httpServer(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<string> {
+export async function httpServer(handler: (req: IncomingMessage, res: ServerResponse, body: string) => void): Promise<string> {
   const server = createServer((req, res) => {
-    req.resume();
-    req.on('end', () => handler(req, res));
+    let body = '';
+    req.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
+    req.on('end', () => handler(req, res, body));
   });
   server.keepAliveTimeout = 100;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
