@@ -164,9 +164,10 @@ export class PusherAttempt implements TransportConnection, AttemptHooks {
     const announced = this.#announcedDisconnect();
     if (announced) return this.#finish(announced);
     if (isClosingCode(code)) return this.#finish(pusherCodeDisconnect(code, reason));
-    if (this.#phase === 'connecting' && this.#socketErrorText) {
-      const status = /Unexpected response code: (\d{3})/i.exec(this.#socketErrorText)?.[1];
-      if (status !== undefined) return this.#finish({ type: 'http', status: Number(status) });
+    if (this.#phase === 'connecting') {
+      // The upgrade was answered with an HTTP status (faye-websocket puts it in the close reason).
+      const status = /Unexpected response code: (\d{3})/i.exec(`${reason ?? ''} ${this.#socketErrorText ?? ''}`)?.[1];
+      if (status !== undefined) return this.#finish({ type: 'http', status: Number(status), reason: 'WebSocket upgrade refused' });
     }
     if (code !== undefined) return this.#finish({ type: 'close', code, ...(reason === undefined ? {} : { reason }) });
     this.#finish({ type: 'network', ...(this.#socketErrorText ? { error: new Error(this.#socketErrorText) } : {}) });

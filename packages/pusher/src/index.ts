@@ -14,3 +14,4 @@ export type { ChannelAuthorizer, ChannelAuthRequest } from './auth.js';
 export type { HeadersOption } from './http.js';
 export type { ChannelAuthData, PusherConstructor } from './sdk.js';
 export { PRESENCE_EVENT } from './presence.js';
+export { STATUS_MAPPING, renderStatusMappingMarkdown, type StatusMappingRow } from './status.js';
