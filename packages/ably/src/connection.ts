@@ -1,6 +1,5 @@
 import {
   RealtimeError,
-  classifyDisconnect,
   isRealtimeError,
   type Disconnect,
   type OpenContext,
@@ -12,7 +11,8 @@ import {
 } from '@switchboard/core';
 import { ErrorInfo, Realtime, type ConnectionStateChange, type TokenDetails, type TokenParams, type TokenRequest } from 'ably';
 import { ChannelLinks } from './channels.js';
-import { TRANSPORT, fromAblyError, fromLogLine, isAuthProviderError, toDisconnect } from './errors.js';
+import { TRANSPORT, fromLogLine } from './errors.js';
+import { UNASKED_CLOSE, disconnectFor, isRetry, type LostState } from './status.js';
 import { DEFAULT_MAX_FRAME_BYTES, clientOptionsFor, type AblyTransportOptions } from './options.js';
 import { tokenSource, type TokenSource } from './token.js';
 
@@ -29,11 +29,6 @@ type AuthCallback = (params: TokenParams, callback: (error: ErrorInfo | string |
 /** The error ably-js is given when a token could not be had (its `statusCode` 403 makes ably-js fail). */
 const callbackError = (error: RealtimeError) =>
   error.code === 'UNAUTHORIZED' ? new ErrorInfo(error.message, 40300, 403) : new ErrorInfo(error.message, 40170, 500);
-
-const isRetry = (d: Disconnect) => {
-  const { outcome } = classifyDisconnect(d);
-  return outcome === 'retry' || outcome === 'retry-hint' || outcome === 'retry-now';
-};
 
 /** Channel names in a recovery key (Ably's documented JSON: `connectionKey`, `msgSerial`, `channelSerials`). */
 function recoveredChannels(recoveryKey: string | undefined): string[] {
@@ -181,7 +176,7 @@ export class AblyConnection implements TransportConnection {
         return this.#lost(change.current, change.reason);
       case 'closing':
       case 'closed':
-        return this.#fail({ type: 'protocol', reason: 'Ably closed the connection without being asked to (CLOSED)' });
+        return this.#fail(UNASKED_CLOSE);
     }
   }
 
@@ -193,18 +188,16 @@ export class AblyConnection implements TransportConnection {
     this.#links?.open(() => this.handler.open(id === undefined ? {} : { sessionId: id, memberId: id }));
   }
 
-  #lost(state: 'disconnected' | 'suspended' | 'failed', reason: ErrorInfo | undefined): void {
+  #lost(state: LostState, reason: ErrorInfo | undefined): void {
     this.#open = false;
     this.#links?.lost();
-    if (isAuthProviderError(reason)) {
-      // The token request failed (ably-js only says 80019): report what really happened. A token ably-js
-      // could not use never reached the server, so the next request is a retry, not a refusal.
-      const error = this.#lastAuthError ?? fromAblyError(reason?.cause ?? reason, 'AUTH_ERROR');
+    const disconnect = disconnectFor(state, reason, this.#lastAuthError);
+    if (disconnect.type === 'auth-provider') {
+      // The token request failed (ably-js only says 80019). A token ably-js could not use never reached
+      // the server, so its next request is a retry, not a refusal.
       this.#lastAuthError = null;
       this.#tokenGiven = false;
-      return this.#report({ type: 'auth-provider', unauthorized: state === 'failed' || error.code === 'UNAUTHORIZED', error });
     }
-    const disconnect = toDisconnect(state, reason);
     if (disconnect.type === 'auth') this.#saveRecoveryKey();
     this.#report(disconnect);
   }

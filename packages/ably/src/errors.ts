@@ -1,4 +1,4 @@
-import { RealtimeError, type Disconnect, type RealtimeErrorCode, type RealtimeErrorDetails } from '@switchboard/core';
+import { RealtimeError, type RealtimeErrorCode, type RealtimeErrorDetails } from '@switchboard/core';
 
 /** The fields of Ably's `ErrorInfo` this package reads (ably-js errors, or errors from the wire). */
 export interface AblyErrorLike {
@@ -9,7 +9,7 @@ export interface AblyErrorLike {
 
 export const TRANSPORT = 'ably';
 
-function asErrorInfo(value: unknown): AblyErrorLike {
+export function asErrorInfo(value: unknown): AblyErrorLike {
   if (typeof value !== 'object' || value === null) return {};
   const { code, statusCode, message } = value as { code?: unknown; statusCode?: unknown; message?: unknown };
   return {
@@ -30,7 +30,7 @@ export function isAuthProviderError(value: unknown): boolean {
   return asErrorInfo(value).code === 80019;
 }
 
-function describe(value: unknown): string {
+export function describe(value: unknown): string {
   const { code, message } = asErrorInfo(value);
   return `${message ?? 'unknown error'}${code === undefined ? '' : ` (Ably ${code})`}`;
 }
@@ -69,22 +69,6 @@ export function fromAblyError(value: unknown, fallback: RealtimeErrorCode, detai
 export function isRefusal(value: unknown): boolean {
   const { code } = asErrorInfo(value);
   return code !== undefined && code >= 40000 && code < 60000;
-}
-
-/**
- * What an ably-js connection state change means for the core. `disconnected`/`suspended` are
- * reported as network losses that the SDK retries itself; `failed` is terminal in ably-js, so it is
- * reported as something the fatal-rule table stops on (or, for token errors, refreshes once).
- */
-export function toDisconnect(state: 'disconnected' | 'suspended' | 'failed', reason: unknown): Disconnect {
-  const info = asErrorInfo(reason);
-  const error = fromAblyError(reason, 'CONNECTION_LOST');
-  if (isTokenError(reason) || (state === 'failed' && info.statusCode === 401)) return { type: 'auth', error, reason: describe(reason) };
-  if (state !== 'failed') return { type: 'network', error };
-  if (info.statusCode !== undefined && info.statusCode >= 400 && info.statusCode < 500 && ![408, 425, 429].includes(info.statusCode)) {
-    return { type: 'http', status: info.statusCode, reason: describe(reason) };
-  }
-  return { type: 'protocol', reason: `Ably failed the connection: ${describe(reason)}` };
 }
 
 /** ably-js reports frames it cannot use only in its log; these lines become error events. */

@@ -13,6 +13,7 @@ import { AblyConnection, type TransportMemory } from './connection.js';
 import type { AblyTransportOptions } from './options.js';
 
 export type { AblyToken, AblyTokenCallback, AblyTransportOptions, OwnedClientOption } from './options.js';
+export { STATUS_MAPPING, renderStatusMappingMarkdown, type StatusMappingRow } from './status.js';
 
 /**
  * What the Ably transport offers: native publish with acks (at-least-once, deduplicated by message id),

@@ -97,6 +97,13 @@ describe('ably: bad input from the wire becomes a RealtimeError; the connection 
     expect(a.client.getSnapshot().lastError?.message).toMatch(/internal error \(Ably 50000\)/);
   });
 
+  it('CLOSED from the server without being asked: ably-js stops, so the client fails with PROTOCOL_ERROR', async () => {
+    const { a } = await connectedOn('room');
+    world!.peer.inject({ action: 8 });
+    await a.status('failed');
+    expect(a.client.getSnapshot().lastError).toMatchObject({ code: 'PROTOCOL_ERROR', message: expect.stringMatching(/without being asked/) });
+  });
+
   it('DISCONNECTED from the server (non-token error) is retried by ably-js: reconnecting, then connected again', async () => {
     const { a, got } = await connectedOn('room');
     world!.peer.disconnectAll({ code: 80003, statusCode: 503, message: 'going away' });
