@@ -79,7 +79,7 @@ export class PusherChannels {
     } catch (error) {
       if (this.#states.has(channel)) {
         this.#drop(channel, 'the channel was refused');
-        this.#d.driver.unsubscribe(channel);
+        this.#d.driver.forget(channel);
         const reason = error instanceof RealtimeError ? error : new RealtimeError('AUTH_ERROR', String(error), { cause: error, details: { channel, transport: this.#d.transport } });
         this.#d.handler.subscribeFailed(channel, reason);
       }
@@ -138,7 +138,7 @@ export class PusherChannels {
     if (!this.#states.has(channel)) return;
     const { status, error } = (event.data ?? {}) as { status?: unknown; error?: unknown };
     this.#drop(channel, 'the channel was refused');
-    this.#d.driver.unsubscribe(channel);
+    this.#d.driver.forget(channel);
     const code = status === 401 || status === 403 ? 'UNAUTHORIZED' : 'CHANNEL_REFUSED';
     this.#d.handler.subscribeFailed(
       channel,

@@ -144,8 +144,18 @@ export class PusherDriver {
     return this.#pusher.subscribe(channel);
   }
 
+  /** Leaves a channel (a pending subscription is cancelled the pusher-js way: left once it succeeds). */
   unsubscribe(channel: string): void {
     this.#pusher.channel(channel)?.unbind_all();
+    this.#pusher.unsubscribe(channel);
+  }
+
+  /** Forgets a refused channel: pusher-js would keep it as a pending subscription, never sent again. */
+  forget(channel: string): void {
+    const refused = this.#pusher.channel(channel);
+    if (!refused) return;
+    refused.unbind_all();
+    refused.disconnect();
     this.#pusher.unsubscribe(channel);
   }
 

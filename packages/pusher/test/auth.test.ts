@@ -155,3 +155,37 @@ describe('user authentication (sign-in) failures follow the fatal rules', () => 
     expect(presence.getSnapshot().members).toEqual([{ id: userOf(socketId), data: { here: true } }]);
   });
 });
+
+describe('a refused channel', () => {
+  it.each([
+    ['by the auth endpoint', 'endpoint'],
+    ['by the server (bad signature)', 'server'],
+  ])('can be subscribed again later (refused %s)', async (_what, where) => {
+    const p = await peer();
+    let calls = 0;
+    const a = pusherClient(
+      p.port,
+      {
+        authEndpoint: undefined,
+        authorize: async ({ socketId, channel }) => {
+          calls++;
+          if (calls > 1) return authorizeChannel({ secret: p.secret, key: p.key }, socketId, channel);
+          if (where === 'endpoint') throw new RealtimeError('UNAUTHORIZED', 'not yet');
+          return { auth: `${p.key}:0000` };
+        },
+      },
+      { channels: { lingerMs: 10 } },
+    );
+    a.client.connect(); // stays connected without channels: the same connection subscribes again
+    const off = a.client.channel('private-room').subscribe(() => {});
+    await waitFor(() => a.client.channel('private-room').status.getSnapshot().status === 'failed', 'refused');
+    off();
+    await waitFor(() => a.client.channel('private-room').status.getSnapshot().status === 'idle', 'left');
+    const got = a.listen('private-room');
+    await subscribed(a, 'private-room');
+    await p.publish('private-room', 'e', 1);
+    await waitFor(() => got.length === 1, 'delivered');
+    expect(calls).toBe(2);
+    expect(a.client.getStats().connects).toBe(1);
+  });
+});
