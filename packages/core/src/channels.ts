@@ -69,6 +69,8 @@ class ChannelState {
   readonly discontinuityListeners = new Set<(info: DiscontinuityInfo) => void>();
   readonly status: Store<ChannelSnapshot>;
   presence: PresenceState | null = null;
+  /** This client's presence id on this channel, when the transport says it differs from the connection's. */
+  memberId: string | null = null;
   /** Messages waiting behind an async schema validation, to keep order. */
   validating: Promise<void> | null = null;
 
@@ -200,7 +202,7 @@ export class ChannelRegistry {
           return true;
         },
       });
-      state.presence.setSelfId(this.#selfId);
+      state.presence.setSelfId(state.memberId ?? this.#selfId);
     }
     return state.presence;
   }
@@ -211,6 +213,7 @@ export class ChannelRegistry {
     this.#selfId = selfId;
     this.#recentlyLeft.clear();
     for (const state of this.#states.values()) {
+      state.memberId = null; // per connection: the transport tells it again when the channel is subscribed
       state.presence?.setSelfId(selfId);
       if (state.refs > 0) this.#subscribeOnWire(state);
     }
@@ -229,6 +232,10 @@ export class ChannelRegistry {
     const state = this.#states.get(name);
     if (!state || !state.onWire) return;
     if (info.cursor !== undefined) state.cursor = info.cursor;
+    if (info.memberId !== undefined) {
+      state.memberId = info.memberId;
+      state.presence?.setSelfId(info.memberId);
+    }
     const gap = state.live && info.resumed !== true;
     state.live = true;
     this.#setStatus(state, { status: 'subscribed', error: null, cursor: state.cursor });

@@ -86,6 +86,11 @@ export interface SubscribedInfo {
   readonly resumed?: boolean;
   /** Current cursor of the channel, if the server tells it. */
   readonly cursor?: string;
+  /**
+   * The id this client appears under in this channel's presence, when it differs from the
+   * connection's (`OpenInfo.memberId`) — e.g. the user id signed for a `presence-*` channel.
+   */
+  readonly memberId?: string;
 }
 
 /**

@@ -130,3 +130,33 @@ describe('presence', () => {
     }
   });
 });
+
+describe('presence: a per-channel member id', () => {
+  it('`me` uses the id the transport reports for the channel (e.g. the user id signed for presence-*)', async () => {
+    const clock = createFakeClock();
+    let handler!: import('../src/transport.js').TransportHandler;
+    const transport: import('../src/transport.js').Transport = {
+      name: 'signed',
+      capabilities: createFakeTransport().capabilities,
+      open(h) {
+        handler = h;
+        queueMicrotask(() => h.open({ memberId: 'connection-7' }));
+        return {
+          subscribe: (channel) => queueMicrotask(() => h.subscribed(channel, { memberId: 'user-42' })),
+          unsubscribe() {},
+          publish() {},
+          presence: (channel, op) => op.action !== 'leave' && queueMicrotask(() => h.presence(channel, { action: 'join', member: { id: 'user-42', data: op.data } })),
+          close() {},
+        };
+      },
+    };
+    const client = createClient({ transport, platform: clock });
+    const presence = client.channel('presence-room').presence;
+    presence.enter({ name: 'Ann' });
+    await clock.flush();
+    expect(presence.getSnapshot().me).toEqual({ id: 'user-42', data: { name: 'Ann' } });
+    expect(presence.getSnapshot().members).toEqual([{ id: 'user-42', data: { name: 'Ann' } }]);
+    expect(handler).toBeDefined();
+    client.destroy();
+  });
+});

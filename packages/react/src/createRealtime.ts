@@ -6,7 +6,14 @@ import { useConnectionStatus } from './useConnectionStatus.js';
 import { useEvent, type UseEventOptions } from './useEvent.js';
 import { usePresence, type UsePresenceOptions, type UsePresenceResult, type UseSelectedPresenceResult } from './usePresence.js';
 import { usePublish, type UsePublishResult } from './usePublish.js';
-import { useServerEvents, type ServerEventOf, type UseServerEventsOptions, type UseServerEventsResult } from './useServerEvents.js';
+import {
+  useServerEvents,
+  type ServerEvent,
+  type ServerEventOf,
+  type ServerEventsUrl,
+  type UseServerEventsOptions,
+  type UseServerEventsResult,
+} from './useServerEvents.js';
 import { useStream } from './useStream.js';
 
 /** The hooks, typed by one channel → event → payload schema. */
@@ -29,10 +36,11 @@ export interface TypedRealtime<S extends ChannelSchema> {
       options: UsePresenceOptions<PresenceData<S, C>, R>,
     ): UseSelectedPresenceResult<PresenceData<S, C>, R>;
   };
-  useServerEvents: <C extends ChannelName<S>>(
-    source: C,
-    options?: UseServerEventsOptions<ChannelEventName<S, C>>,
-  ) => UseServerEventsResult<ServerEventOf<S, C>>;
+  useServerEvents: {
+    <C extends ChannelName<S>>(source: C, options?: UseServerEventsOptions<ChannelEventName<S, C>>): UseServerEventsResult<ServerEventOf<S, C>>;
+    /** A plain SSE endpoint is outside the schema: its events are untyped. */
+    (source: ServerEventsUrl, options?: UseServerEventsOptions): UseServerEventsResult<ServerEvent>;
+  };
   useConnectionStatus: typeof useConnectionStatus;
   useStream: typeof useStream;
 }

@@ -57,6 +57,8 @@ describe('createRealtime<Schema>()', () => {
     expectTypeOf(events[0]!.data).toEqualTypeOf<{ title: string }>();
     // @ts-expect-error unknown event in the filter
     useServerEvents('notifications', { events: ['nope'] });
+    const fromUrl = useServerEvents({ url: '/api/feed' }, { max: 5 });
+    expectTypeOf(fromUrl.events[0]!.data).toEqualTypeOf<unknown>();
   });
 
   it('providers accept a typed client', () => {

@@ -116,3 +116,14 @@ function endpointAuthorizer(
     return { auth, ...(typeof channelData === 'string' ? { channelData } : {}) };
   };
 }
+
+/** The presence member id a signature grants (`user_id` in Pusher-style `channel_data`), if any. */
+export function memberIdOf(authorization: ChannelAuthorization | null | undefined): string | undefined {
+  if (!authorization?.channelData) return undefined;
+  try {
+    const data = JSON.parse(authorization.channelData) as { user_id?: unknown };
+    return typeof data.user_id === 'string' || typeof data.user_id === 'number' ? String(data.user_id) : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,7 +1,7 @@
 import { RealtimeError } from '../errors.js';
 import { frameError, isPrivateChannel, isValidChannelName, type MessageFrame, type PresenceSyncFrame, type RefusedFrame, type SubscribedFrame } from '../protocol/index.js';
 import type { TransportHandler } from '../transport.js';
-import type { ChannelAuthCache, ChannelAuthorization } from './channel-auth.js';
+import { memberIdOf, type ChannelAuthCache, type ChannelAuthorization } from './channel-auth.js';
 import { invalidChannel, toMessage, toPresenceEvent } from './shared.js';
 
 /** One channel an HTTP transport asks for on every request (stream or poll). */
@@ -121,7 +121,12 @@ export class ChannelSet {
     this.#remember(frame.channel, w);
     if (!w.confirmed) {
       w.confirmed = true;
-      this.handler.subscribed(frame.channel, { resumed: frame.resumed, ...(frame.cursor === null ? {} : { cursor: frame.cursor }) });
+      const memberId = memberIdOf(w.auth);
+      this.handler.subscribed(frame.channel, {
+        resumed: frame.resumed,
+        ...(frame.cursor === null ? {} : { cursor: frame.cursor }),
+        ...(memberId === undefined ? {} : { memberId }),
+      });
     } else if (!frame.resumed) {
       this.handler.discontinuity(frame.channel);
     }

@@ -27,7 +27,7 @@ import type { OpenContext, Transport, TransportCapabilities, TransportConnection
 import { ChannelAuthCache, type ChannelAuthOption } from './channel-auth.js';
 import { ChannelSet, type RequestChannel } from './channel-set.js';
 import { HttpOps } from './http-ops.js';
-import { requestHeaders, resolveUrl, withQuery, type HeadersOption } from './shared.js';
+import { fetcher, requestHeaders, resolveUrl, withQuery, type HeadersOption } from './shared.js';
 
 export type { ChannelAuthOption, ChannelAuthorization, ChannelAuthorizer, ChannelAuthRequest } from './channel-auth.js';
 export type { HeadersOption, NativeCredentials } from './shared.js';
@@ -73,13 +73,13 @@ const CAPABILITIES: TransportCapabilities = Object.freeze({
 
 /** Creates the polling transport. Nothing is requested until the client needs it. */
 export function polling(options: PollingTransportOptions): Transport {
-  const fetchFn = () => options.fetch ?? globalThis.fetch;
-  const auth = new ChannelAuthCache(options.auth, fetchFn, 'polling');
+  const fetchFn = fetcher(options.fetch);
+  const auth = new ChannelAuthCache(options.auth, () => fetchFn, 'polling');
   const memory = { session: null as string | null, remembered: new Map<string, RequestChannel>() };
   return {
     name: 'polling',
     capabilities: CAPABILITIES,
-    open: (handler, context) => new PollingConnection(options, fetchFn(), auth, memory, handler, context),
+    open: (handler, context) => new PollingConnection(options, fetchFn, auth, memory, handler, context),
   };
 }
 

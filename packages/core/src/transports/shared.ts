@@ -40,6 +40,15 @@ export function resolveUrl(url: string | (() => string)): string {
   return typeof url === 'function' ? url() : url;
 }
 
+/**
+ * `fetch` as a plain function. Browsers throw "Illegal invocation" when `window.fetch` is called as a
+ * method of another object (`options.fetch(…)`, `this.fetch(…)`); Node does not, so only a real
+ * browser notices. Resolved at call time, so a `fetch` patched later (tests, polyfills) is used.
+ */
+export function fetcher(custom: typeof fetch | undefined): typeof fetch {
+  return (input, init) => (custom ?? globalThis.fetch)(input, init);
+}
+
 /** Appends query parameters to a (possibly relative) URL. */
 export function withQuery(url: string, params: URLSearchParams): string {
   const query = params.toString();

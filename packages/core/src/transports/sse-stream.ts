@@ -3,7 +3,7 @@ import { RealtimeError } from '../errors.js';
 import { DEFAULT_LIMITS } from '../protocol/index.js';
 import type { OpenContext, Transport, TransportCapabilities, TransportConnection, TransportHandler } from '../transport.js';
 import { readEventStream } from './event-stream.js';
-import { requestHeaders, resolveUrl, type HeadersOption } from './shared.js';
+import { fetcher, requestHeaders, resolveUrl, type HeadersOption } from './shared.js';
 
 export interface SseStreamOptions {
   /** Any `text/event-stream` endpoint — not necessarily a switchboard server. */
@@ -91,7 +91,7 @@ function openStream(options: SseStreamOptions, memory: { lastEventId: string | n
     if (resumedFrom !== null) headers['last-event-id'] = resumedFrom;
     const ended = await readEventStream(
       {
-        fetch: options.fetch ?? globalThis.fetch,
+        fetch: fetcher(options.fetch),
         url: resolveUrl(options.url),
         headers,
         credentials: options.withCredentials ? 'include' : 'same-origin',

@@ -27,7 +27,7 @@ import { ChannelAuthCache, type ChannelAuthOption } from './channel-auth.js';
 import { ChannelSet, type RequestChannel } from './channel-set.js';
 import { readEventStream } from './event-stream.js';
 import { HttpOps } from './http-ops.js';
-import { requestHeaders, resolveUrl, toPresenceEvent, withQuery, type HeadersOption } from './shared.js';
+import { fetcher, requestHeaders, resolveUrl, toPresenceEvent, withQuery, type HeadersOption } from './shared.js';
 
 export type { ChannelAuthOption, ChannelAuthorization, ChannelAuthorizer, ChannelAuthRequest } from './channel-auth.js';
 export type { HeadersOption, NativeCredentials } from './shared.js';
@@ -66,13 +66,13 @@ const CAPABILITIES: TransportCapabilities = Object.freeze({
 
 /** Creates the SSE transport. Nothing connects until the client needs it. */
 export function sse(options: SseTransportOptions): Transport {
-  const fetchFn = () => options.fetch ?? globalThis.fetch;
-  const auth = new ChannelAuthCache(options.auth, fetchFn, 'sse');
+  const fetchFn = fetcher(options.fetch);
+  const auth = new ChannelAuthCache(options.auth, () => fetchFn, 'sse');
   const memory = { session: null as string | null, remembered: new Map<string, RequestChannel>() };
   return {
     name: 'sse',
     capabilities: CAPABILITIES,
-    open: (handler, context) => new SseConnection(options, fetchFn(), auth, memory, handler, context),
+    open: (handler, context) => new SseConnection(options, fetchFn, auth, memory, handler, context),
   };
 }
 

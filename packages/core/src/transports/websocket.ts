@@ -12,9 +12,9 @@ import { RealtimeError } from '../errors.js';
 import type { Disconnect } from '../fatal.js';
 import { DEFAULT_LIMITS, isPrivateChannel, isValidChannelName, utf8Length, type WireLimits } from '../protocol/index.js';
 import type { OpenContext, Transport, TransportCapabilities, TransportConnection, TransportHandler } from '../transport.js';
-import { ChannelAuthCache, type ChannelAuthOption } from './channel-auth.js';
+import { ChannelAuthCache, memberIdOf, type ChannelAuthOption } from './channel-auth.js';
 import { nativeCodec, type CodecEvent, type CodecOp, type WebSocketCodec } from './codec.js';
-import { invalidChannel, resolveUrl, tokenOf } from './shared.js';
+import { fetcher, invalidChannel, resolveUrl, tokenOf } from './shared.js';
 
 export { jsonCodec, nativeCodec, type CodecEvent, type CodecOp, type ForeignMessage, type JsonCodecOptions, type WebSocketCodec } from './codec.js';
 export type { ChannelAuthOption, ChannelAuthorization, ChannelAuthorizer, ChannelAuthRequest } from './channel-auth.js';
@@ -70,7 +70,7 @@ export function websocket(options: WebSocketTransportOptions): Transport {
     retries: 'core',
     serverless: false,
   });
-  const auth = new ChannelAuthCache(options.auth, () => globalThis.fetch, name);
+  const auth = new ChannelAuthCache(options.auth, () => fetcher(undefined), name);
   return {
     name,
     capabilities,
@@ -155,9 +155,11 @@ function openSocket(
     switch (event.type) {
       case 'message':
         return handler.message(event.message);
-      case 'subscribed':
+      case 'subscribed': {
         pendingAuth.delete(event.channel);
-        return handler.subscribed(event.channel, event.info);
+        const memberId = session === null ? undefined : memberIdOf(auth.peek(session, event.channel));
+        return handler.subscribed(event.channel, memberId === undefined ? event.info : { ...event.info, memberId });
+      }
       case 'subscribe-failed':
         pendingAuth.delete(event.channel);
         return handler.subscribeFailed(event.channel, event.error);
