@@ -1,0 +1,10 @@
+import type { NextConfig } from 'next';
+
+const config: NextConfig = {
+  reactStrictMode: true,
+  // Node-only server dependencies stay out of the server bundle.
+  serverExternalPackages: ['ws', '@switchboard/server'],
+  poweredByHeader: false,
+};
+
+export default config;
