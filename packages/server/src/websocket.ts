@@ -37,6 +37,9 @@ export interface RealtimeWebSocketServer {
 
 interface Conn {
   readonly ws: WebSocket;
+  /** The TCP socket under `ws` (from the upgrade), corked while frames of one event-loop turn pile up. */
+  readonly socket: Duplex | undefined;
+  corked: boolean;
   readonly request: IncomingMessage;
   session: HubSession | null;
   authenticating: boolean;
@@ -60,6 +63,7 @@ export function createWebSocketServer(options: WebSocketOptions = {}): RealtimeW
   const hardLimit = limits.maxFrameBytes * 4;
   const wss = new WebSocketServer({ noServer: true, maxPayload: hardLimit, perMessageDeflate: false, clientTracking: false });
   const conns = new Set<Conn>();
+  const sockets = new WeakMap<WebSocket, Duplex>();
   // A message frame is one object shared by all its subscribers (see Hub): encoded once, sent to each.
   const encoded = new WeakMap<ServerFrame, Buffer>();
 
@@ -75,6 +79,15 @@ export function createWebSocketServer(options: WebSocketOptions = {}): RealtimeW
     if (!data) {
       data = Buffer.from(JSON.stringify(frame));
       if (frame.type === 'message') encoded.set(frame, data);
+    }
+    // Frames sent in one event-loop turn (a burst of messages) leave in one write, not one syscall each.
+    if (conn.socket && !conn.corked && !conn.socket.destroyed) {
+      conn.corked = true;
+      conn.socket.cork();
+      setImmediate(() => {
+        conn.corked = false;
+        conn.socket?.uncork();
+      });
     }
     ws.send(data, { binary: false });
   };
@@ -157,7 +170,7 @@ export function createWebSocketServer(options: WebSocketOptions = {}): RealtimeW
       ws.close(CLOSE_CODES.TRY_AGAIN_LATER, 'too many connections from this address');
       return;
     }
-    const conn: Conn = { ws, request, session: null, authenticating: false, backlog: [], lastSeen: clock.now(), invalid: 0, helloTimer: null, release };
+    const conn: Conn = { ws, socket: sockets.get(ws), corked: false, request, session: null, authenticating: false, backlog: [], lastSeen: clock.now(), invalid: 0, helloTimer: null, release };
     conns.add(conn);
     hub.metrics.connections.websocket++;
     conn.helloTimer = clock.setTimeout(() => {
@@ -210,7 +223,10 @@ export function createWebSocketServer(options: WebSocketOptions = {}): RealtimeW
         socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
         return true;
       }
-      wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws, request));
+      wss.handleUpgrade(request, socket, head, (ws) => {
+        sockets.set(ws, socket);
+        wss.emit('connection', ws, request);
+      });
       return true;
     },
     async close(closeOptions = {}) {

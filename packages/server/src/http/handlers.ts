@@ -87,7 +87,14 @@ export function createHandlers(options: HandlerOptions = {}): RealtimeHandlers {
           hub.metrics.error('RATE_LIMITED');
           return json(429, { type: 'error', code: 'RATE_LIMITED', message: 'Too many connections from this address.' }, { 'retry-after': '5' });
         }
-        if (accept.includes('text/event-stream')) return openSseStream(hub, request, url, options, streams, release);
+        if (accept.includes('text/event-stream')) {
+          try {
+            return await openSseStream(hub, request, url, options, streams, release);
+          } catch (error) {
+            release();
+            throw error;
+          }
+        }
         try {
           return await poll(hub, request, url, options);
         } finally {

@@ -47,7 +47,7 @@ type Conn = 'command' | 'subscriber';
  *   stream (nothing published within the history window is lost), presence is written again and
  *   re-synced, and a channel whose history was lost tells its subscribers to reconnect (`reset`).
  *
- * Needs Redis ≥ 6.2 (a single node, or Sentinel); not Redis Cluster. Configure `maxmemory-policy
+ * Needs Redis ≥ 5 (Streams), a single node or Sentinel; not Redis Cluster. Configure `maxmemory-policy
  * noeviction` (evicted streams would lose messages silently) and persistence (AOF) if a Redis restart
  * must not cost clients a gap.
  *
