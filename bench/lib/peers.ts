@@ -18,7 +18,9 @@ export interface ServerProcess {
 
 /** Starts `kind` in a child process running this same bundle with `--role=<kind>`. */
 export async function startServer(kind: ServerKind): Promise<ServerProcess> {
-  const child: ChildProcess = fork(process.argv[1]!, [`--role=${kind}`], { execArgv: ['--expose-gc'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  // BENCH_CPU_PROF=<dir>: each server process writes a V8 CPU profile there (open it in Chrome DevTools).
+  const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  const child: ChildProcess = fork(process.argv[1]!, [`--role=${kind}`], { execArgv: ['--expose-gc', ...prof], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const port = await new Promise<number>((resolve, reject) => {
     child.once('message', (m) => resolve((m as { port: number }).port));
     child.once('exit', (code) => reject(new Error(`${kind} server exited (${code})`)));
@@ -35,8 +37,11 @@ export async function startServer(kind: ServerKind): Promise<ServerProcess> {
     async stop() {
       if (child.exitCode !== null) return;
       const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGKILL');
+      // SIGINT lets a profiled process write its profile; SIGKILL if it does not go.
+      child.kill(prof.length ? 'SIGINT' : 'SIGKILL');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
       await exited;
+      clearTimeout(timer);
     },
   };
 }
@@ -52,6 +57,7 @@ export function serveIpc(port: number): void {
     }
   });
   process.on('disconnect', () => process.exit(0));
+  process.on('SIGINT', () => process.exit(0));
 }
 
 /** A raw client of either server: connected and (if `subscribe`) in the fan-out room/channel. */

@@ -1,5 +1,5 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 
 /** One figure measured several times: every run, the median and the range. */
@@ -19,6 +19,8 @@ export class Report {
   readonly #figures = new Map<string, { unit: string; runs: number[] }>();
   readonly #ratios: Record<string, { of: string; to: string; value: number }> = {};
   readonly #notes: string[] = [];
+  /** 1-minute load average when the scenario started: others' work on the same cores skews figures. */
+  readonly #loadAtStart = loadavg()[0]!;
 
   constructor(
     readonly scenario: string,
@@ -64,7 +66,7 @@ export class Report {
       quick: this.quick,
       date: new Date().toISOString(),
       node: process.version,
-      machine: { platform: process.platform, arch: process.arch, cpus: cpu.length, cpuModel: cpu[0]?.model ?? 'unknown', memoryGiB: Math.round(totalmem() / 2 ** 30) },
+      machine: { platform: process.platform, arch: process.arch, cpus: cpu.length, cpuModel: cpu[0]?.model ?? 'unknown', memoryGiB: Math.round(totalmem() / 2 ** 30), loadAverage: { start: round(this.#loadAtStart), end: round(loadavg()[0]!) } },
       figures,
       ratios: this.#ratios,
       notes: this.#notes,
@@ -75,6 +77,8 @@ export class Report {
     return file;
   }
 }
+
+const round = (n: number) => Math.round(n * 100) / 100;
 
 /** The p-th percentile (0–100) of a list of numbers. */
 export function percentile(values: readonly number[], p: number): number {
