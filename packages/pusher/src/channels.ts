@@ -9,6 +9,8 @@ const MAX_HELD = 100;
 
 interface ChannelState {
   subscribed: boolean;
+  /** `presence-*`: this client's member id (the `user_id` signed into `channel_data`, or the signed-in user). */
+  memberId: string | undefined;
   readonly presence: PusherPresence | null;
   readonly held: OutgoingMessage[];
 }
@@ -53,7 +55,7 @@ export class PusherChannels {
       return queueMicrotask(() => this.#d.handler.subscribeFailed(channel, error));
     }
     if (this.#states.has(channel)) return;
-    this.#states.set(channel, { subscribed: false, presence: isPresenceChannel(channel) ? this.#presenceOf(channel) : null, held: [] });
+    this.#states.set(channel, { subscribed: false, memberId: undefined, presence: isPresenceChannel(channel) ? this.#presenceOf(channel) : null, held: [] });
     try {
       this.#d.driver.subscribe(channel);
     } catch (cause) {
@@ -74,7 +76,11 @@ export class PusherChannels {
   async authorizeFor(socketId: string, channel: string): Promise<ChannelAuthData> {
     try {
       const data = await this.#d.authorize(socketId, channel);
-      this.#states.get(channel)?.presence?.setMe(presenceUserOf(data.channel_data) ?? this.#me);
+      const state = this.#states.get(channel);
+      if (state?.presence) {
+        state.memberId = presenceUserOf(data.channel_data) ?? this.#me;
+        state.presence.setMe(state.memberId);
+      }
       return data;
     } catch (error) {
       if (this.#states.has(channel)) {
@@ -95,7 +101,8 @@ export class PusherChannels {
       case 'pusher_internal:subscription_succeeded':
         if (!state || state.subscribed) return;
         state.subscribed = true;
-        this.#d.handler.subscribed(channel, {});
+        // No `resumed`: Pusher keeps no history, so a resubscription is a gap. `memberId` makes `me` the signed user.
+        this.#d.handler.subscribed(channel, state.memberId === undefined ? {} : { memberId: state.memberId });
         if (state.presence && !state.presence.sync(data)) this.#malformed(event);
         for (const message of state.held.splice(0)) this.#send(message);
         return;

@@ -102,3 +102,16 @@ describe('presence on presence-* channels', () => {
     expect(p.received.some((f) => f.event.startsWith('client-'))).toBe(false);
   });
 });
+
+describe('me', () => {
+  it('is the user_id the auth endpoint signed for the channel, also without user sign-in', async () => {
+    const p = await peer({ authorize: ({ session }) => ({ userId: `user-${session.slice(0, 5)}`, userInfo: { name: 'ann' } }) });
+    const a = pusherClient(p.port, { userAuthEndpoint: undefined });
+    const room = a.client.channel('presence-room').presence;
+    room.enter({ name: 'Ann' });
+    await waitFor(() => room.getSnapshot().synced && room.getSnapshot().members.length === 1, 'synced');
+    const me = `user-${idOf(a).slice(0, 5)}`;
+    expect(room.getSnapshot().me).toEqual({ id: me, data: { name: 'Ann' } });
+    expect(room.getSnapshot().members).toEqual([{ id: me, data: { name: 'Ann' } }]);
+  });
+});
