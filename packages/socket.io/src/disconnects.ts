@@ -107,7 +107,13 @@ export const STATUS_MAPPING: readonly StatusMappingRow[] = [
   { event: '`connect_error` "server in v2.x"', disconnect: { type: 'protocol', reason: 'v2' }, note: 'incompatible server' },
 ];
 
-/** The mapping as a Markdown table, with the outcome the core's fatal-rule table gives each row. */
+/**
+ * The mapping as a Markdown table, with the outcome the core's fatal-rule table gives each row (the
+ * README's and docs/transports/socket.io.md's table is this, checked by a test).
+ *
+ * @example
+ * console.log(renderStatusMappingMarkdown());
+ */
 export function renderStatusMappingMarkdown(): string {
   const outcome = (row: StatusMappingRow): string => {
     if (row.disconnect.type === 'user') return '`connected`';

@@ -63,7 +63,13 @@ export function safeEqual(a: string, b: string): boolean {
   return timingSafeEqual(x, y);
 }
 
-/** Checks `auth` (`key:signature`) for a socket and channel, in constant time. */
+/**
+ * Checks `auth` (`key:signature`) for a socket and channel, in constant time. The server helper does
+ * this on every `private-*`/`presence-*` subscription; use it in your own handlers if you need to.
+ *
+ * @example
+ * if (!verifyChannelSignature({ secret }, socket.id, channel, auth, channelData)) return deny();
+ */
 export function verifyChannelSignature(signing: SigningKey, socketId: string, channel: string, auth: unknown, channelData?: string): boolean {
   if (typeof auth !== 'string' || auth.length > 300) return false;
   const colon = auth.lastIndexOf(':');
