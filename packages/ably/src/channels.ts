@@ -111,7 +111,7 @@ export class ChannelLinks {
       () => !this.options.closed() && this.handler.ack(id),
       (error: unknown) => {
         // Lost with the connection: the outbox sends it again after the reconnect (same id).
-        if (this.options.closed() || !isRefusal(error)) return;
+        if (this.options.closed() || !this.#refused(error)) return;
         this.handler.nack(id, fromAblyError(error, 'PUBLISH_REJECTED', { messageId: id, channel: name }));
       },
     );
@@ -121,9 +121,17 @@ export class ChannelLinks {
     const presence = this.#link(name).channel.presence;
     const run = op.action === 'leave' ? presence.leave() : op.action === 'enter' ? presence.enter(op.data) : presence.update(op.data);
     run.catch((error: unknown) => {
-      if (this.options.closed() || !isRefusal(error)) return;
+      if (this.options.closed() || !this.#refused(error)) return;
       this.handler.error(fromAblyError(error, 'PUBLISH_REJECTED', { channel: name, presence: op.action }));
     });
+  }
+
+  /**
+   * A refusal (Ably's NACK, ably-js's own checks, a failed channel) as opposed to an operation lost with
+   * the connection — which is not failed: the core sends it again once reconnected.
+   */
+  #refused(error: unknown): boolean {
+    return isRefusal(error) || this.realtime.connection.state === 'connected';
   }
 
   #link(name: string): Link {

@@ -62,10 +62,7 @@ export function fromAblyError(value: unknown, fallback: RealtimeErrorCode, detai
   });
 }
 
-/**
- * Whether a rejected publish was refused by Ably (a NACK or a client-side check such as the size
- * limit) — as opposed to lost with the connection, in which case the outbox sends it again.
- */
+/** Ably's request errors (4xxxx) and server errors (5xxxx): a NACK or a client-side check, never a lost connection. */
 export function isRefusal(value: unknown): boolean {
   const { code } = asErrorInfo(value);
   return code !== undefined && code >= 40000 && code < 60000;

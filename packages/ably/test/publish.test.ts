@@ -103,6 +103,16 @@ describe('ably: publish (acked, at-least-once, idempotent by message id)', () =>
     expect(a.client.getSnapshot().status).toBe('connected');
   });
 
+  it('publishing on a channel Ably refused is rejected at once (not kept until the TTL)', async () => {
+    world = await World.start({ refuseChannel: (channel) => channel.includes('denied') });
+    const a = world.client();
+    a.listen('denied');
+    await waitFor(() => a.client.channel('denied').status.getSnapshot().status === 'failed', 'the channel failed');
+    const refused = await rejection(a.client.publish('denied', 'e', 1));
+    expect(refused).toMatchObject({ code: 'PUBLISH_REJECTED', details: { channel: 'denied', transport: 'ably' } });
+    expect(a.client.getSnapshot().status).toBe('connected');
+  });
+
   it("a message above the connection's maxMessageSize is refused before it is sent (FRAME_TOO_LARGE)", async () => {
     world = await World.start({ maxMessageSize: 4096 });
     const a = world.client({ client: { outbox: { maxMessageBytes: 1024 * 1024 } } });
