@@ -52,7 +52,14 @@ export class PusherAttempt implements TransportConnection, AttemptHooks {
       () => this.#finish({ type: 'network', error: new RealtimeError('CONNECTION_LOST', 'Connect timeout.', { details: { transport: deps.name } }) }),
       deps.config.connectTimeoutMs,
     );
-    driver.begin(this);
+    try {
+      driver.begin(this);
+    } catch (error) {
+      // Not returned to the pool: an instance that cannot start is not reused.
+      this.#phase = 'done';
+      clearTimeout(this.#connectTimer);
+      throw error;
+    }
   }
 
   // ── TransportConnection: what the core asks ─────────────────────────────────────────────────────
