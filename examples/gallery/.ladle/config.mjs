@@ -1,0 +1,5 @@
+/** @type {import('@ladle/react').UserConfig} */
+export default {
+  stories: 'src/**/*.stories.tsx',
+  defaultStory: 'connection-status--live',
+};
