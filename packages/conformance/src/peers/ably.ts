@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocket, WebSocketServer } from 'ws';
-import type { Peer, PeerOptions } from '../target.js';
 import {
   ABLY_PEER_KEY,
   ABLY_PEER_SECRET,
@@ -12,63 +11,19 @@ import {
   errorInfo,
   mintAblyToken,
   permits,
-  tokenRequestMac,
   verifyAblyToken,
   type ClientFrame,
   type TokenGrant,
-  type TokenRequestBody,
   type WireError,
   type WireMessage,
   type WirePresence,
 } from './ably-protocol.js';
+import { httpHandler } from './ably-http.js';
+import type { AblyPeer, AblyPeerOptions } from './ably-peer.js';
 import { ChannelState, serialOf, type Member, type StoredMessage } from './ably-state.js';
 
 export { ABLY_PEER_KEY, ABLY_PEER_SECRET, ACTION, FLAG, mintAblyToken, tokenRequestMac, type TokenGrant, type WireError } from './ably-protocol.js';
-
-export interface AblyPeerOptions extends PeerOptions {
-  /** Secret the peer's tokens are signed with. Default `ABLY_PEER_SECRET`. */
-  readonly secret?: string;
-  /** `keyName:keySecret` whose `TokenRequest`s `POST /keys/<keyName>/requestToken` exchanges. */
-  readonly apiKey?: string;
-  /** Announced as `connectionDetails.maxMessageSize`; larger publishes are nacked (40009). Default 64 KiB. */
-  readonly maxMessageSize?: number;
-  /** How long a dropped connection can still be resumed. Default 120 s. */
-  readonly connectionStateTtlMs?: number;
-  /** Messages kept per channel for resume and rewind. Default 10 000. */
-  readonly historySize?: number;
-  /** Channels refused on attach (besides the token's capability), e.g. `(c) => c.includes('denied')`. */
-  readonly refuseChannel?: (channel: string) => boolean;
-  /** Decides per publish: an error nacks it (nothing is delivered). */
-  readonly onPublish?: (channel: string, messages: readonly WireMessage[]) => WireError | undefined;
-}
-
-/** The Ably test peer: Ably's JSON realtime protocol over `ws`, on 127.0.0.1 port 0. */
-export interface AblyPeer extends Peer {
-  /** WebSocket connections accepted since start (connect and reconnect attempts). */
-  readonly connectAttempts: number;
-  /** ATTACH messages received for a channel so far. */
-  subscribes(channel: string): number;
-  /** Protocol messages received from clients, oldest first (the last 1000). */
-  readonly frames: readonly ClientFrame[];
-  /** Mints a token this peer accepts. */
-  mintToken(grant?: TokenGrant): string;
-  /** From now on the token is refused (40141). */
-  revoke(token: string): void;
-  /** Sends raw text (or an object as JSON) to every open connection. */
-  inject(frame: string | object): void;
-  /** Sends DISCONNECTED (with `error`) to every open connection and closes it. */
-  disconnectAll(error?: WireError): void;
-  /** Drops every open connection abruptly (connection state kept, so clients can resume). */
-  drop(): void;
-  /** Detaches a channel from every connection on the server's side (DETACHED with `error`). */
-  detach(channel: string, error?: WireError): void;
-  /** Forgets a channel's history (or every channel's): later resumes are not `RESUMED`. */
-  forgetHistory(channel?: string): void;
-  /** Forgets every connection: later resumes get a new connection (error 80008). */
-  forgetConnections(): void;
-  /** Presence members of a channel as the server sees them. */
-  members(channel: string): readonly { readonly clientId: string; readonly connectionId: string; readonly data: unknown }[];
-}
+export type { AblyPeer, AblyPeerOptions } from './ably-peer.js';
 
 interface Conn {
   readonly id: string;
@@ -340,43 +295,8 @@ export async function startAblyPeer(options: AblyPeerOptions): Promise<AblyPeer>
     if (out.length > 0) broadcast(name, { action: ACTION.PRESENCE, channel: name, id: `${conn.id}:${msgSerial ?? 0}`, connectionId: conn.id, timestamp: Date.now(), presence: out });
   };
 
-  const onHttp = (request: IncomingMessage, response: ServerResponse) => {
-    const path = new URL(request.url ?? '/', 'http://peer').pathname;
-    // ably-js checks connectivity here when a connection attempt is slow (pointed at the peer in tests).
-    if (path === '/is-the-internet-up.txt') {
-      response.writeHead(200, { 'content-type': 'text/plain' }).end('yes\n');
-      return;
-    }
-    const match = /^\/keys\/([^/]+)\/requestToken$/.exec(path);
-    if (!match || request.method !== 'POST') {
-      response.writeHead(404).end();
-      return;
-    }
-    let body = '';
-    request.on('data', (chunk: Buffer) => (body += chunk.toString()));
-    request.on('end', () => {
-      const [keyName, keySecret] = apiKey.split(':') as [string, string];
-      let tokenRequest: TokenRequestBody;
-      try {
-        tokenRequest = JSON.parse(body) as TokenRequestBody;
-      } catch {
-        tokenRequest = {};
-      }
-      const reply = (status: number, json: object) => response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(json));
-      if (decodeURIComponent(match[1] ?? '') !== keyName || tokenRequest.keyName !== keyName || tokenRequest.mac !== tokenRequestMac(tokenRequest, keySecret)) {
-        return reply(401, { error: errorInfo(40101, 401, 'Invalid TokenRequest (unknown key or bad mac)') });
-      }
-      const ttl = num(tokenRequest.ttl) ?? 60 * 60_000;
-      const capability = str(tokenRequest.capability) ? (JSON.parse(tokenRequest.capability as string) as Record<string, string[]>) : { '*': ['*'] };
-      const clientId = str(tokenRequest.clientId);
-      const issued = Date.now();
-      const grant: TokenGrant = { expires: issued + ttl, capability, ...(clientId ? { clientId } : {}) };
-      reply(200, { token: mintAblyToken(grant, secret), keyName, issued, expires: issued + ttl, capability: JSON.stringify(capability), ...(clientId ? { clientId } : {}) });
-    });
-  };
-
   const start = async () => {
-    const http = createServer(onHttp);
+    const http = createServer(httpHandler(apiKey, secret));
     // Idle keep-alive sockets of token requests belong to the HTTP client's pool, not to a transport.
     http.keepAliveTimeout = 100;
     const ws = new WebSocketServer({ server: http });
