@@ -56,6 +56,8 @@ export class AblyConnection implements TransportConnection {
   /** The last token request was answered with a token (a further request means it was not accepted). */
   #tokenGiven = false;
   #lastAuthError: RealtimeError | null = null;
+  /** Counts token requests; an answer to an older one (ably-js gave up on it) changes nothing. */
+  #authRequests = 0;
 
   constructor(
     private readonly options: AblyTransportOptions,
@@ -193,10 +195,11 @@ export class AblyConnection implements TransportConnection {
     this.#links?.lost();
     const disconnect = disconnectFor(state, reason, this.#lastAuthError);
     if (disconnect.type === 'auth-provider') {
-      // The token request failed (ably-js only says 80019). A token ably-js could not use never reached
-      // the server, so its next request is a retry, not a refusal.
+      // The token request failed or timed out (ably-js only says 80019). A token ably-js could not use
+      // never reached the server, so its next request is a retry, not a refusal.
       this.#lastAuthError = null;
       this.#tokenGiven = false;
+      this.#authRequests++;
     }
     if (disconnect.type === 'auth') this.#saveRecoveryKey();
     this.#report(disconnect);
@@ -215,15 +218,18 @@ export class AblyConnection implements TransportConnection {
       this.#fail({ type: 'auth', reason: connected ? 'Ably asked for a new token' : 'Ably did not accept the token' });
       return callback(callbackError(new RealtimeError('UNAUTHORIZED', 'The token is refreshed through the client.')), null);
     }
+    const request = ++this.#authRequests;
     source.get(params).then(
       (token) => {
         if (this.#closed) return callback(callbackError(new RealtimeError('CLOSED')), null);
+        if (request !== this.#authRequests) return callback(callbackError(new RealtimeError('AUTH_ERROR', 'A newer token request was made.')), null);
         this.#tokenGiven = true;
         this.#lastAuthError = null;
         callback(null, token);
       },
       (error: unknown) => {
         const reason = isRealtimeError(error) ? error : new RealtimeError('AUTH_ERROR', String(error), { cause: error, details: { transport: TRANSPORT } });
+        if (request !== this.#authRequests) return callback(callbackError(reason), null);
         this.#tokenGiven = false;
         this.#lastAuthError = reason;
         callback(callbackError(reason), null);

@@ -75,6 +75,32 @@ describe('ably: token auth', () => {
       ]);
     });
 
+    it('a token endpoint slower than realtimeRequestTimeout: AUTH_ERROR, asked again, connected; the late answer changes nothing', async () => {
+      world = await World.start();
+      const token = world.peer.mintToken({ clientId: 'ann' });
+      let answered = 0;
+      const endpoint = await world.endpoint((_request, response) => {
+        const wait = endpoint.hits === 1 ? 1200 : 0;
+        setTimeout(() => {
+          answered++;
+          text(response, 200, token);
+        }, wait);
+      });
+      const a = world.client({ token: null, transport: { authUrl: endpoint.url, realtimeRequestTimeout: 400, authTimeoutMs: 5000 } });
+      const seen: string[] = [];
+      a.client.subscribe(() => {
+        const code = a.client.getSnapshot().lastError?.code;
+        if (code && !seen.includes(code)) seen.push(code);
+      });
+      a.client.connect();
+      await a.connected();
+      expect(seen).toEqual(['AUTH_ERROR']);
+      await waitFor(() => answered === 2, 'the late answer', 5000);
+      expect(a.client.getSnapshot().status).toBe('connected');
+      expect(a.client.getStats().connects).toBe(1);
+      expect(endpoint.hits).toBe(2);
+    });
+
     it('a token the server refuses is fetched again once; a second refusal ends in failed (UNAUTHORIZED)', async () => {
       world = await World.start();
       const endpoint = await world.endpoint((_request, response) => text(response, 200, 'not-a-peer-token'));
