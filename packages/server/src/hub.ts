@@ -21,6 +21,7 @@ import type { Broker, BrokerEvent, BrokerHealth, BrokerMessage } from './broker.
 import { systemClock, type ServerClock } from './clock.js';
 import { ConnectionLimit } from './connection-limit.js';
 import { createMemoryBroker } from './memory-broker.js';
+import { deliver } from './delivery.js';
 import { Metrics } from './metrics.js';
 import { TokenBucket } from './rate-limit.js';
 import type { AuthenticateContext, ClientIpContext, HubOptions } from './hub-options.js';
@@ -203,7 +204,7 @@ export class Hub {
     try {
       const unsubscribe = await this.broker.subscribe(channel, (event) => {
         if (sub.cancelled) return;
-        if (live) this.#deliver(session, sub, event);
+        if (live) deliver(session, sub, this.#frames, event);
         else buffer.push(event);
       });
       if (sub.cancelled) return unsubscribe();
@@ -222,14 +223,14 @@ export class Hub {
     const replayed = new Set<string>();
     for (const message of history.messages) {
       replayed.add(message.offset);
-      this.#deliver(session, sub, { kind: 'message', message });
+      deliver(session, sub, this.#frames, { kind: 'message', message });
     }
     if (presence.members.length > 0) session.send({ type: 'presence', channel, action: 'sync', members: presence.members });
     sub.presenceVersion = presence.version;
     live = true;
     for (const event of buffer) {
       if (event.kind === 'message' && replayed.has(event.message.offset)) continue;
-      this.#deliver(session, sub, event);
+      deliver(session, sub, this.#frames, event);
     }
     this.#o.hooks?.onSubscribe?.(session, channel, { resumed: history.resumed, replayed: replayed.size });
   }
@@ -419,35 +420,6 @@ export class Hub {
     return session.transport === 'websocket' ? (this.heartbeatMs + this.presenceGraceMs) * 2 : this.sseHeartbeatMs * 2 + this.presenceGraceMs;
   }
 
-  #deliver(session: HubSession, sub: Subscription, event: BrokerEvent): void {
-    if (event.kind === 'message') {
-      const { message } = event;
-      let frame = this.#frames.get(message);
-      if (!frame) {
-        frame = {
-          type: 'message',
-          channel: message.channel,
-          event: message.event,
-          data: message.data,
-          offset: message.offset,
-          ts: message.ts,
-          ...(message.clientMessageId === undefined ? {} : { clientMessageId: message.clientMessageId }),
-        };
-        this.#frames.set(message, frame);
-      }
-      session.send(frame);
-    } else if (event.kind === 'presence') {
-      if (event.version <= sub.presenceVersion) return;
-      sub.presenceVersion = event.version;
-      session.send({ type: 'presence', channel: event.channel, action: event.action, member: event.member });
-    } else if (event.kind === 'sync') {
-      if (event.version === sub.presenceVersion) return;
-      sub.presenceVersion = event.version;
-      session.send({ type: 'presence', channel: event.channel, action: 'sync', members: event.members });
-    } else {
-      session.drop();
-    }
-  }
 }
 
 /** Creates the protocol engine to share between `attach()` and `createHandlers()`. */

@@ -39,7 +39,8 @@ interface Conn {
   readonly ws: WebSocket;
   /** The TCP socket under `ws` (from the upgrade), corked while frames of one event-loop turn pile up. */
   readonly socket: Duplex | undefined;
-  corked: boolean;
+  /** Frames sent in this event-loop turn: 0, 1 (written at once), 2 (more: the socket is corked). */
+  turn: 0 | 1 | 2;
   readonly request: IncomingMessage;
   session: HubSession | null;
   authenticating: boolean;
@@ -80,21 +81,25 @@ export function createWebSocketServer(options: WebSocketOptions = {}): RealtimeW
       data = Buffer.from(JSON.stringify(frame));
       if (frame.type === 'message') encoded.set(frame, data);
     }
-    // Frames sent in one event-loop turn (a burst of messages) leave in one write, not one syscall each.
-    if (conn.socket && !conn.corked && !conn.socket.destroyed) {
-      conn.corked = true;
-      conn.socket.cork();
+    // The first frame of an event-loop turn is written at once (latency); if more follow in the same
+    // turn (a burst), they pile up and leave in one write at the end of it, not one syscall each.
+    const socket = conn.socket;
+    if (socket && conn.turn === 0) {
+      conn.turn = 1;
       setImmediate(() => {
-        conn.corked = false;
-        conn.socket?.uncork();
+        if (conn.turn === 2) socket.uncork();
+        conn.turn = 0;
       });
+    } else if (socket && conn.turn === 1 && !socket.destroyed) {
+      conn.turn = 2;
+      socket.cork();
     }
     ws.send(data, { binary: false });
   };
 
   const invalid = (conn: Conn, frame: ServerFrame) => {
     hub.countFrame(frame);
-    hub.metrics.dropped(frame.type === 'error' || frame.type === 'nack' ? (frame.code === 'FRAME_TOO_LARGE' ? 'too_large' : 'invalid') : 'invalid');
+    hub.metrics.dropped('code' in frame && frame.code === 'FRAME_TOO_LARGE' ? 'too_large' : 'invalid');
     send(conn, frame);
     if (++conn.invalid > maxInvalid) conn.ws.close(CLOSE_CODES.POLICY_VIOLATION, 'too many invalid frames');
   };
@@ -170,7 +175,7 @@ export function createWebSocketServer(options: WebSocketOptions = {}): RealtimeW
       ws.close(CLOSE_CODES.TRY_AGAIN_LATER, 'too many connections from this address');
       return;
     }
-    const conn: Conn = { ws, socket: sockets.get(ws), corked: false, request, session: null, authenticating: false, backlog: [], lastSeen: clock.now(), invalid: 0, helloTimer: null, release };
+    const conn: Conn = { ws, socket: sockets.get(ws), turn: 0, request, session: null, authenticating: false, backlog: [], lastSeen: clock.now(), invalid: 0, helloTimer: null, release };
     conns.add(conn);
     hub.metrics.connections.websocket++;
     conn.helloTimer = clock.setTimeout(() => {
