@@ -156,6 +156,7 @@ class Client implements RealtimeClient<AnySchema> {
   #destroyed = false;
   #demandCheckQueued = false;
   #warned = new Set<string>();
+  #presenceHolds = new Map<string, () => void>();
 
   constructor(options: ClientOptions) {
     const platform = (this.platform = resolvePlatform(options.platform));
@@ -242,6 +243,16 @@ class Client implements RealtimeClient<AnySchema> {
       if (!transport.capabilities.presence) throw this.#missing('presence');
     };
     let presenceHandle: Presence | undefined;
+    // Entering holds the channel until leave(), whichever handle of the channel calls them.
+    const holds = this.#presenceHolds;
+    const holdPresence = () => {
+      if (!holds.has(name)) holds.set(name, registry.acquire(name));
+      return registry.presence(name);
+    };
+    const releasePresence = () => {
+      holds.get(name)?.();
+      holds.delete(name);
+    };
     const handle: Channel = {
       name,
       subscribe: (listener) => registry.listen(name, listener as (m: Message) => void),
@@ -255,11 +266,6 @@ class Client implements RealtimeClient<AnySchema> {
       get presence(): Presence {
         if (presenceHandle) return presenceHandle;
         requirePresence();
-        let release: (() => void) | null = null;
-        const hold = () => {
-          release ??= registry.acquire(name);
-          return registry.presence(name);
-        };
         presenceHandle = {
           subscribe: (listener) => {
             const releaseSub = registry.acquire(name);
@@ -270,12 +276,11 @@ class Client implements RealtimeClient<AnySchema> {
             };
           },
           getSnapshot: () => registry.peekPresence(name)?.getSnapshot() ?? EMPTY_PRESENCE,
-          enter: (data) => hold().enter(data),
-          update: (data) => hold().update(data),
+          enter: (data) => holdPresence().enter(data),
+          update: (data) => holdPresence().update(data),
           leave: () => {
             registry.peekPresence(name)?.leave();
-            release?.();
-            release = null;
+            releasePresence();
           },
         };
         return presenceHandle;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createClient } from '../src/client.js';
+import type { Transport, TransportHandler } from '../src/transport.js';
 import { createFakeClock, createFakeTransport } from '../src/testing/index.js';
 import { setup } from './helpers.js';
 
@@ -134,8 +135,8 @@ describe('presence', () => {
 describe('presence: a per-channel member id', () => {
   it('`me` uses the id the transport reports for the channel (e.g. the user id signed for presence-*)', async () => {
     const clock = createFakeClock();
-    let handler!: import('../src/transport.js').TransportHandler;
-    const transport: import('../src/transport.js').Transport = {
+    let handler!: TransportHandler;
+    const transport: Transport = {
       name: 'signed',
       capabilities: createFakeTransport().capabilities,
       open(h) {
@@ -158,5 +159,18 @@ describe('presence: a per-channel member id', () => {
     expect(presence.getSnapshot().members).toEqual([{ id: 'user-42', data: { name: 'Ann' } }]);
     expect(handler).toBeDefined();
     client.destroy();
+  });
+});
+
+describe('presence holds', () => {
+  it('enter() through one channel handle and leave() through another release the channel', async () => {
+    const t = setup();
+    t.client.channel('room').presence.enter({ name: 'a' });
+    await t.clock.flush();
+    expect(t.server.subscribedChannels().has('room')).toBe(true);
+    t.client.channel('room').presence.leave(); // a different handle of the same channel
+    await t.clock.advance(2000);
+    expect(t.server.subscribedChannels().has('room')).toBe(false);
+    expect(t.client.getSnapshot().status).toBe('idle');
   });
 });

@@ -96,16 +96,17 @@ describe('sse(): many channels over one stream', () => {
   });
 
   it('comment heartbeats keep a quiet stream alive; silence past the deadline drops it', async () => {
-    const server = await sseEndpoint({ heartbeatMs: 40 });
-    const { client } = testClient({ transport: sse({ url: server.url }), heartbeat: { graceMs: 60 } });
+    // Margins wide enough for a loaded machine: a 400 ms deadline, comments every 50 ms.
+    const server = await sseEndpoint({ heartbeatMs: 100 });
+    const { client } = testClient({ transport: sse({ url: server.url }), heartbeat: { graceMs: 300 } });
     client.connect();
     await waitFor(() => server.streams.length === 1 && client.getSnapshot().status === 'connected', 'connected');
     const res = server.streams[0]!.res;
-    const pinger = setInterval(() => res.write(': ping\n\n'), 20);
+    const pinger = setInterval(() => res.write(': ping\n\n'), 50);
     try {
       const since = Date.now();
-      // Five deadlines (100 ms each) of nothing but comments.
-      await waitFor(() => Date.now() - since > 500 || client.getSnapshot().status !== 'connected', 'time passes', 2000);
+      // Three deadlines of nothing but comments.
+      await waitFor(() => Date.now() - since > 1200 || client.getSnapshot().status !== 'connected', 'time passes', 3000);
       expect(client.getSnapshot().status).toBe('connected');
     } finally {
       clearInterval(pinger);
@@ -156,7 +157,7 @@ describe('sse(): many channels over one stream', () => {
         res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ v: 1, results: ops.map((o) => ({ type: 'ack', id: o.id })) }));
       },
     });
-    const { client } = testClient({ transport: sse({ url: server.url, publishTimeoutMs: 50 }) });
+    const { client } = testClient({ transport: sse({ url: server.url, publishTimeoutMs: 400 }) });
     client.connect();
     await waitFor(() => client.getSnapshot().status === 'connected', 'connected');
     const result = await client.publish('room', 'n', 1, { id: 'once.1' });

@@ -1,5 +1,8 @@
-import { cleanup } from '@testing-library/react';
+import { cleanup, configure } from '@testing-library/react';
 import { afterEach, beforeEach, expect, vi, type MockInstance } from 'vitest';
+
+// waitFor() polls for a condition; 5 s (not 1 s) so a loaded CI machine does not fail a correct test.
+configure({ asyncUtilTimeout: 5000 });
 
 // React's act() environment flag, so updates outside act() are reported.
 (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
