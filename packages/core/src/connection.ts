@@ -153,6 +153,8 @@ export class Connection {
   reconnect(): void {
     if (this.#phase === 'waiting') {
       this.#clearRetry();
+      // A vendor SDK that retries itself keeps its connection while waiting: replace it, never run two.
+      if (this.#conn) this.#teardownAttempt();
       void this.#attempt();
     } else if (!this.active) {
       this.start();

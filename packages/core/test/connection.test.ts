@@ -375,6 +375,39 @@ describe('vendor SDKs that retry themselves', () => {
     expect(client.getSnapshot().status).toBe('failed');
     client.destroy();
   });
+
+  it('reconnect() while the SDK is retrying replaces its connection: never two at once', async () => {
+    const clock = createFakeClock();
+    let open = 0;
+    let opens = 0;
+    const handlers: TransportHandler[] = [];
+    const transport: Transport = {
+      name: 'sdk',
+      capabilities: { ...createFakeTransport().capabilities, retries: 'sdk' },
+      open(h) {
+        opens++;
+        open++;
+        handlers.push(h);
+        queueMicrotask(() => h.open());
+        let closed = false;
+        return { subscribe() {}, unsubscribe() {}, publish() {}, close: () => void (closed || ((closed = true), open--)) };
+      },
+    };
+    const client = createClient({ transport, platform: clock });
+    client.connect();
+    await clock.flush();
+    handlers[0]!.close({ type: 'close', code: 1006 }); // the SDK is now retrying on its own
+    expect(open).toBe(1);
+    client.reconnect();
+    await clock.flush();
+    expect(opens).toBe(2);
+    expect(open).toBe(1);
+    expect(client.getSnapshot().status).toBe('connected');
+    handlers[0]!.open(); // the superseded SDK connection coming back is ignored
+    expect(open).toBe(1);
+    client.destroy();
+    expect(open).toBe(0);
+  });
 });
 
 describe('destroy()', () => {

@@ -63,14 +63,15 @@ describe('sseStream(): any event stream as one channel', () => {
 
   it('comments count as life when the server promises a heartbeat', async () => {
     const server = await plainStream();
-    const { client } = testClient({ transport: sseStream({ url: server.url, channel: 'feed', heartbeatMs: 30 }), heartbeat: { graceMs: 30 } });
+    // Margins wide enough for a loaded machine: a 400 ms deadline, comments every 50 ms.
+    const { client } = testClient({ transport: sseStream({ url: server.url, channel: 'feed', heartbeatMs: 100 }), heartbeat: { graceMs: 300 } });
     client.connect();
     await waitFor(() => server.requests.length === 1 && client.getSnapshot().status === 'connected', 'connected');
     const res = server.requests[0]!.res;
-    const pinger = setInterval(() => res.write(': keep-alive\n\n'), 15);
+    const pinger = setInterval(() => res.write(': keep-alive\n\n'), 50);
     const since = Date.now();
     try {
-      await waitFor(() => Date.now() - since > 300 || client.getSnapshot().status !== 'connected', 'time passes');
+      await waitFor(() => Date.now() - since > 1200 || client.getSnapshot().status !== 'connected', 'time passes', 3000);
       expect(client.getSnapshot().status).toBe('connected');
     } finally {
       clearInterval(pinger);
