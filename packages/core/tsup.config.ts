@@ -5,6 +5,7 @@ export default defineConfig({
     index: 'src/index.ts',
     testing: 'src/testing/index.ts',
     indexeddb: 'src/storage/indexeddb.ts',
+    env: 'src/env.ts',
     protocol: 'src/protocol/index.ts',
     websocket: 'src/transports/websocket.ts',
     sse: 'src/transports/sse.ts',

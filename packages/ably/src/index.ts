@@ -28,6 +28,7 @@ export const ABLY_CAPABILITIES: TransportCapabilities = Object.freeze({
   clientEvents: false,
   retries: 'sdk',
   serverless: true,
+  auth: 'Ably tokens (authUrl / authCallback); no API key in the browser',
 });
 
 /**

@@ -27,7 +27,7 @@ describe('ably: module and capabilities', () => {
     const transport = ably();
     expect(transport.name).toBe('ably');
     expect(transport.capabilities).toBe(ABLY_CAPABILITIES);
-    expect(ABLY_CAPABILITIES).toEqual({ publish: 'native', acks: true, presence: true, resume: true, clientEvents: false, retries: 'sdk', serverless: true });
+    expect(ABLY_CAPABILITIES).toEqual({ publish: 'native', acks: true, presence: true, resume: true, clientEvents: false, retries: 'sdk', serverless: true, auth: expect.stringContaining('token') });
     expect(Object.isFrozen(ABLY_CAPABILITIES)).toBe(true);
     const client = createClient({ transport, auth: () => 'token' });
     // Presence and publish are available: no CAPABILITY_MISSING at subscribe time.

@@ -20,6 +20,8 @@ export interface TransportCapabilities {
   readonly retries: 'core' | 'sdk';
   /** Works when the server side is serverless functions (no long-lived server process of your own). */
   readonly serverless: boolean;
+  /** How connections and private channels are authorised, in a few words (the capability matrix shows it). */
+  readonly auth?: string;
 }
 
 /** A message published by this client, as handed to the transport. */

@@ -37,6 +37,7 @@ export function pusher(options: PusherTransportOptions): Transport {
     clientEvents: config.clientEvents,
     retries: 'core',
     serverless: true,
+    auth: 'signed private-/presence- channels (authEndpoint); user sign-in',
   });
   const settings: RequestSettings = { headers: options.headers, credentials: options.credentials ?? 'same-origin', timeoutMs: config.requestTimeoutMs };
   const publisher = options.publishUrl === undefined ? null : new HttpPublisher(options.publishUrl, settings, name);

@@ -47,6 +47,7 @@ export const SOCKET_IO_CAPABILITIES: TransportCapabilities = Object.freeze({
   clientEvents: false,
   retries: 'core',
   serverless: false,
+  auth: 'handshake token; signed private-/presence- channels',
 });
 
 const NAME = 'socket.io';

@@ -69,6 +69,7 @@ const CAPABILITIES: TransportCapabilities = Object.freeze({
   clientEvents: false,
   retries: 'core',
   serverless: true,
+  auth: 'bearer token header; signed private-/presence- channels',
 });
 
 /** Creates the polling transport. Nothing is requested until the client needs it. */

@@ -52,6 +52,7 @@ export function sseStream(options: SseStreamOptions): Transport {
     clientEvents: false,
     retries: 'core',
     serverless: true,
+    auth: "your endpoint's own (cookies, headers)",
   });
   const memory = { lastEventId: null as string | null };
   return {

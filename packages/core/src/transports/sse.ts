@@ -62,6 +62,7 @@ const CAPABILITIES: TransportCapabilities = Object.freeze({
   clientEvents: false,
   retries: 'core',
   serverless: true,
+  auth: 'bearer token header; signed private-/presence- channels',
 });
 
 /** Creates the SSE transport. Nothing connects until the client needs it. */

@@ -69,6 +69,7 @@ export function websocket(options: WebSocketTransportOptions): Transport {
     clientEvents: false,
     retries: 'core',
     serverless: false,
+    auth: 'bearer token in hello; signed private-/presence- channels',
   });
   const auth = new ChannelAuthCache(options.auth, () => fetcher(undefined), name);
   return {
