@@ -121,8 +121,10 @@ export class AblyConnection implements TransportConnection {
     this.#links?.presence(channel, op);
   }
 
-  close(): void {
+  close(reason?: 'replaced'): void {
     if (this.#closed) return;
+    // Replaced by a newer connection (the core's reconnect() while ably-js was retrying): it recovers this one.
+    if (reason === 'replaced') this.#saveRecoveryKey();
     this.#closed = true;
     this.#teardown();
   }

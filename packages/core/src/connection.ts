@@ -154,7 +154,7 @@ export class Connection {
     if (this.#phase === 'waiting') {
       this.#clearRetry();
       // A vendor SDK that retries itself keeps its connection while waiting: replace it, never run two.
-      if (this.#conn) this.#teardownAttempt();
+      if (this.#conn) this.#teardownAttempt('replaced');
       void this.#attempt();
     } else if (!this.active) {
       this.start();
@@ -438,13 +438,13 @@ export class Connection {
     this.#cb.suspended();
   }
 
-  #teardownAttempt(): void {
+  #teardownAttempt(reason?: 'replaced'): void {
     this.#generation++;
     this.#heartbeat?.stop();
     const conn = this.#conn;
     this.#conn = null;
     this.#sessionId = null;
-    if (conn) safeClose(conn);
+    if (conn) safeClose(conn, reason);
   }
 
   #clearRetry(): void {
@@ -502,9 +502,9 @@ export class Connection {
   }
 }
 
-function safeClose(conn: TransportConnection): void {
+function safeClose(conn: TransportConnection, reason?: 'replaced'): void {
   try {
-    conn.close();
+    conn.close(reason);
   } catch {
     // A transport's close must not break the state machine.
   }

@@ -127,8 +127,12 @@ export interface TransportConnection {
   presence?(channel: string, op: PresenceOp): void;
   /** Asks the server for any reply, to check a quiet connection is still alive. */
   ping?(): void;
-  /** Ends the connection. The core ignores any callback after calling it. */
-  close(): void;
+  /**
+   * Ends the connection. The core ignores any callback after calling it. `'replaced'`: a newer
+   * connection of the same transport takes over at once (`reconnect()` while a vendor SDK was retrying
+   * on its own) — a transport that can hand its session state to the next connection should.
+   */
+  close(reason?: 'replaced'): void;
 }
 
 export interface OpenContext<Credentials = unknown> {

@@ -380,6 +380,7 @@ describe('vendor SDKs that retry themselves', () => {
     const clock = createFakeClock();
     let open = 0;
     let opens = 0;
+    const reasons: Array<'replaced' | undefined> = [];
     const handlers: TransportHandler[] = [];
     const transport: Transport = {
       name: 'sdk',
@@ -390,7 +391,15 @@ describe('vendor SDKs that retry themselves', () => {
         handlers.push(h);
         queueMicrotask(() => h.open());
         let closed = false;
-        return { subscribe() {}, unsubscribe() {}, publish() {}, close: () => void (closed || ((closed = true), open--)) };
+        return {
+          subscribe() {},
+          unsubscribe() {},
+          publish() {},
+          close: (reason?: 'replaced') => {
+            reasons.push(reason);
+            if (!closed) (closed = true), open--;
+          },
+        };
       },
     };
     const client = createClient({ transport, platform: clock });
@@ -402,6 +411,7 @@ describe('vendor SDKs that retry themselves', () => {
     await clock.flush();
     expect(opens).toBe(2);
     expect(open).toBe(1);
+    expect(reasons).toEqual(['replaced']); // the SDK may hand its session to the next connection
     expect(client.getSnapshot().status).toBe('connected');
     handlers[0]!.open(); // the superseded SDK connection coming back is ignored
     expect(open).toBe(1);
