@@ -397,7 +397,9 @@ describe('vendor SDKs that retry themselves', () => {
           publish() {},
           close: (reason?: 'replaced') => {
             reasons.push(reason);
-            if (!closed) (closed = true), open--;
+            if (closed) return;
+            closed = true;
+            open--;
           },
         };
       },
