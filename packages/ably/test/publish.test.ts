@@ -87,10 +87,24 @@ describe('ably: publish (acked, at-least-once, idempotent by message id)', () =>
   });
 
   it.each([
-    [{ code: 40160, statusCode: 401, message: 'not permitted' }, 'PUBLISH_REJECTED'],
     [{ code: 42910, statusCode: 429, message: 'rate limit exceeded' }, 'RATE_LIMITED'],
     [{ code: 50000, statusCode: 500, message: 'internal error' }, 'SERVER_ERROR'],
-  ] as const)('a NACK %o rejects the publish with %s (Ably code kept); the connection stays up', async (error, code) => {
+  ] as const)('a transient NACK %o keeps the message (%s, Ably code kept) and the outbox resends it', async (error, code) => {
+    let refusals = 0;
+    world = await World.start({ onPublish: (channel) => (channel === 'busy' && refusals++ === 0 ? error : undefined) });
+    const a = world.client();
+    a.client.connect();
+    await a.connected();
+    const result = a.client.publish('busy', 'e', { n: 1 });
+    await waitFor(() => a.client.outbox.getSnapshot().pending[0]?.error?.code === code, 'kept after the nack');
+    expect(a.client.outbox.getSnapshot().pending[0]?.error?.details).toMatchObject({ ablyCode: error.code, status: error.statusCode });
+    expect(await result).toMatchObject({ status: 'acked' });
+    expect(refusals).toBe(2);
+    expect(a.client.outbox.getSnapshot().failed).toEqual([]);
+    expect(a.client.getSnapshot().status).toBe('connected');
+  });
+
+  it.each([[{ code: 40160, statusCode: 401, message: 'not permitted' }, 'PUBLISH_REJECTED']] as const)('a NACK %o rejects the publish with %s (Ably code kept); the connection stays up', async (error, code) => {
     world = await World.start({ onPublish: (channel) => (channel === 'locked' ? error : undefined) });
     const a = world.client();
     a.client.connect();

@@ -3,7 +3,7 @@ import { ChannelRegistry, DEFAULT_CHANNEL, type ChannelOptions, type ChannelSnap
 import { Connection, type AuthProvider, type ConnectionSnapshot } from './connection.js';
 import { RealtimeError, toRealtimeError } from './errors.js';
 import { DEFAULT_HEARTBEAT, type HeartbeatOptions } from './heartbeat.js';
-import { createIdGenerator, randomId } from './ids.js';
+import { createIdGenerator } from './ids.js';
 import { isDev, resolveLogger, type Logger } from './logger.js';
 import { DEFAULT_OUTBOX, Outbox, type OutboxOptions, type OutboxSnapshot, type PublishOptions, type PublishResult } from './outbox.js';
 import { resolvePlatform, type Platform } from './platform.js';
@@ -40,7 +40,10 @@ export interface ClientOptions {
   platform?: Partial<Platform>;
   /** `true` logs to the console; default silent. */
   logger?: Logger | boolean;
-  /** Prefix of generated message ids (default: random). */
+  /**
+   * Makes message ids `prefix.0`, `prefix.1`, … — deterministic, for tests. By default each id is
+   * cryptographically random, so nobody who sees one can predict the next.
+   */
   idPrefix?: string;
 }
 
@@ -184,7 +187,7 @@ class Client implements RealtimeClient<AnySchema> {
       { ...DEFAULT_OUTBOX, ...options.outbox },
       {
         platform,
-        nextId: createIdGenerator(options.idPrefix ?? randomId(platform.random)),
+        nextId: createIdGenerator(options.idPrefix, platform.random),
         acks: transport.capabilities.acks,
         report,
         onDemandChange,

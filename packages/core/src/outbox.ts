@@ -1,4 +1,5 @@
-import { QueueFullError, RealtimeError, TimeoutError, isRealtimeError, toRealtimeError } from './errors.js';
+import { backoffDelay, hintedDelay } from './backoff.js';
+import { QueueFullError, RealtimeError, TimeoutError, isRealtimeError, toRealtimeError, type RealtimeErrorCode } from './errors.js';
 import type { Platform, TimerHandle } from './platform.js';
 import type { OutboxStorage, StoredOutboxEntry } from './storage/types.js';
 import type { Listener, Readable, Unsubscribe } from './store.js';
@@ -71,6 +72,8 @@ export interface OutboxSnapshot {
 interface OutboxRecord {
   entry: OutboxEntry;
   seq: number;
+  /** After a transient nack: not before this wall-clock time. */
+  retryAt?: number;
   resolve: (result: PublishResult) => void;
   reject: (error: RealtimeError) => void;
 }
@@ -84,6 +87,11 @@ export interface OutboxDeps {
   /** Pending became empty or non-empty (connection demand). */
   onDemandChange: () => void;
 }
+
+/** Nacks that say "not now" rather than "no": the message is resent later. */
+const TRANSIENT = new Set<RealtimeErrorCode>(['SERVER_ERROR', 'RATE_LIMITED']);
+const RETRY_BASE_MS = 250;
+const RETRY_CAP_MS = 30_000;
 
 const EMPTY: OutboxSnapshot = Object.freeze({ pending: Object.freeze([]), failed: Object.freeze([]), bytes: 0 });
 const noop = () => {};
@@ -103,6 +111,7 @@ export class Outbox implements Readable<OutboxSnapshot> {
   #hydrated: boolean;
   #lastSeq = 0;
   #ttlTimer: TimerHandle | null = null;
+  #retryTimer: TimerHandle | null = null;
   #ttlAt = Infinity;
   #closed = false;
   #listeners = new Set<Listener>();
@@ -290,11 +299,28 @@ export class Outbox implements Readable<OutboxSnapshot> {
     if (record) this.#settle(record, { id, status: 'acked' });
   }
 
-  /** The server refused the message: it fails with the server's own code (RATE_LIMITED, FRAME_TOO_LARGE, …). */
+  /**
+   * The server refused the message. A transient refusal (SERVER_ERROR, RATE_LIMITED: the server's
+   * broker is down, or it is busy) keeps the message and resends it after a backoff — or the server's
+   * `retryAfterMs` — within its time to live. Anything else fails it with the server's own code.
+   */
   nack(id: string, error: RealtimeError): void {
     const record = this.#pending.get(id);
     if (!record) return;
     const reason = error.details.messageId === id ? error : new RealtimeError(error.code, error.message, { cause: error, details: { ...error.details, messageId: id } });
+    const { platform } = this.#d;
+    if (TRANSIENT.has(reason.code) && record.entry.expiresAt > platform.now()) {
+      const hint = reason.details.retryAfterMs;
+      const delay =
+        typeof hint === 'number' && hint >= 0
+          ? hintedDelay(hint, RETRY_CAP_MS, platform.random)
+          : RETRY_BASE_MS + backoffDelay(record.entry.attempts - 1, 1000, RETRY_CAP_MS, platform.random);
+      record.retryAt = platform.now() + delay;
+      record.entry = Object.freeze({ ...record.entry, state: 'queued', error: reason });
+      this.#changed();
+      this.#armRetry();
+      return;
+    }
     this.#fail(record, reason);
   }
 
@@ -319,6 +345,8 @@ export class Outbox implements Readable<OutboxSnapshot> {
     this.#conn = null;
     if (this.#ttlTimer !== null) this.#d.platform.clearTimeout(this.#ttlTimer);
     this.#ttlTimer = null;
+    if (this.#retryTimer !== null) this.#d.platform.clearTimeout(this.#retryTimer);
+    this.#retryTimer = null;
     const records = [...this.#pending.values()];
     this.#pending.clear();
     this.#bytes = 0;
@@ -332,8 +360,31 @@ export class Outbox implements Readable<OutboxSnapshot> {
     this.#expire();
     for (const record of [...this.#pending.values()]) {
       if (!this.#conn) return;
+      // A new connection is a fresh start, also for messages waiting after a transient nack.
+      delete record.retryAt;
       if (record.entry.state === 'queued' && this.#pending.has(record.entry.id)) this.#send(record);
     }
+    this.#armRetry();
+  }
+
+  /** One timer for the earliest message waiting after a transient nack. */
+  #armRetry(): void {
+    const { platform } = this.#d;
+    if (this.#retryTimer !== null) platform.clearTimeout(this.#retryTimer);
+    this.#retryTimer = null;
+    let earliest = Infinity;
+    for (const record of this.#pending.values()) if (record.retryAt !== undefined) earliest = Math.min(earliest, record.retryAt);
+    if (earliest === Infinity) return;
+    this.#retryTimer = platform.setTimeout(() => {
+      this.#retryTimer = null;
+      const now = platform.now();
+      for (const record of [...this.#pending.values()]) {
+        if (record.retryAt === undefined || record.retryAt > now) continue;
+        delete record.retryAt;
+        if (this.#conn && this.#hydrated && record.entry.state === 'queued') this.#send(record);
+      }
+      this.#armRetry();
+    }, Math.max(0, earliest - platform.now()));
   }
 
   #send(record: OutboxRecord): void {
@@ -377,8 +428,9 @@ export class Outbox implements Readable<OutboxSnapshot> {
     if (this.#storage) this.#storageOp(() => this.#storage?.delete(id));
     this.#changed();
     if (this.#pending.size === 0) {
-      // Nothing left to expire. Otherwise the timer stays: when it fires it rescans and re-arms.
+      // Nothing left to expire or retry. Otherwise the timers stay: when they fire they rescan and re-arm.
       this.#armTtl();
+      this.#armRetry();
       this.#d.onDemandChange();
     }
   }

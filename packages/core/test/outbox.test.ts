@@ -308,9 +308,9 @@ describe('outbox: what a transport reports', () => {
     t.server.ackMode = 'manual';
     const result = outcome(t.client.publish('c', 'e', 1));
     await t.clock.flush();
-    t.server.nack(t.server.pendingAcks[0]!, 'RATE_LIMITED');
+    t.server.nack(t.server.pendingAcks[0]!, 'FRAME_TOO_LARGE');
     const { error } = await result;
-    expect(error).toMatchObject({ code: 'RATE_LIMITED', details: { messageId: t.client.outbox.getSnapshot().failed[0]!.id } });
+    expect(error).toMatchObject({ code: 'FRAME_TOO_LARGE', details: { messageId: t.client.outbox.getSnapshot().failed[0]!.id } });
   });
 
   it('a publish that hits a dropped socket stays queued without an error event, and is sent after the reconnect', async () => {
@@ -341,5 +341,85 @@ describe('outbox: what a transport reports', () => {
     const { error } = await outcome(t.client.publish('c', 'e', 1));
     expect(error).toMatchObject({ code: 'PUBLISH_REJECTED', message: 'cannot encode' });
     expect(t.client.outbox.getSnapshot().failed).toHaveLength(1);
+  });
+});
+
+describe('message ids', () => {
+  it('are unguessable by default: no shared prefix, no counter to extrapolate', async () => {
+    const { createClient } = await import('../src/client.js');
+    const { createFakeTransport } = await import('../src/testing/index.js');
+    const transport = createFakeTransport();
+    const client = createClient({ transport });
+    client.connect();
+    const results = await Promise.all(Array.from({ length: 50 }, (_, i) => client.publish('c', 'e', i)));
+    const ids = results.map((r) => r.id);
+    expect(new Set(ids).size).toBe(50);
+    for (const id of ids) expect(id).toMatch(/^[0-9a-z]{16}$/);
+    // No common prefix beyond chance (two random base-36 characters agree 1 time in 1,296).
+    const prefix = (a: string, b: string) => [...a].findIndex((c, i) => c !== b[i]);
+    expect(Math.max(...ids.slice(1).map((id, i) => prefix(id, ids[i]!)))).toBeLessThan(4);
+    client.destroy();
+  });
+
+  it('are deterministic with idPrefix (tests)', async () => {
+    const t = setup({ idPrefix: 'fixed' });
+    t.client.connect();
+    await t.clock.flush();
+    const [a, b] = await Promise.all([t.client.publish('c', 'e', 1), t.client.publish('c', 'e', 2), t.clock.flush()]);
+    expect([a.id, b.id]).toEqual(['fixed.0', 'fixed.1']);
+  });
+});
+
+describe('outbox: transient nacks are retried', () => {
+  it('SERVER_ERROR (e.g. the server’s broker is down): kept, resent after a backoff, then acked', async () => {
+    const t = setup();
+    t.client.connect();
+    await t.clock.flush();
+    t.server.ackMode = 'manual';
+    const result = outcome(t.client.publish('c', 'e', 'important'));
+    await t.clock.flush();
+    t.server.nack(t.server.pendingAcks[0]!, 'SERVER_ERROR');
+    await t.clock.flush();
+    expect(t.client.outbox.getSnapshot().pending).toMatchObject([{ state: 'queued', error: { code: 'SERVER_ERROR' } }]);
+    expect(t.client.outbox.getSnapshot().failed).toEqual([]);
+    await t.clock.advance(1250); // 250 ms + at most the first 1 s window
+    expect(t.server.opsOf('publish')).toHaveLength(2);
+    t.server.ack(t.server.pendingAcks[0]!);
+    expect((await result).value?.status).toBe('acked');
+    expect(t.server.received).toHaveLength(1); // the server deduplicated the resend
+  });
+
+  it('RATE_LIMITED with retryAfterMs: not resent before the hint', async () => {
+    const t = setup();
+    t.client.connect();
+    await t.clock.flush();
+    t.server.ackMode = 'manual';
+    void t.client.publish('c', 'e', 1);
+    await t.clock.flush();
+    t.server.nack(t.server.pendingAcks[0]!, 'RATE_LIMITED', { retryAfterMs: 5000 });
+    await t.clock.advance(4999);
+    expect(t.server.opsOf('publish')).toHaveLength(1);
+    await t.clock.advance(5001);
+    expect(t.server.opsOf('publish')).toHaveLength(2);
+  });
+
+  it('a message refused transiently until its time to live fails with TimeoutError; a plain refusal fails at once', async () => {
+    const t = setup();
+    t.client.connect();
+    await t.clock.flush();
+    t.server.ackMode = 'nack';
+    const refused = outcome(t.client.publish('c', 'e', 'no'));
+    await t.clock.flush();
+    expect((await refused).error?.code).toBe('PUBLISH_REJECTED');
+
+    t.server.ackMode = 'manual';
+    const late = outcome(t.client.publish('c', 'e', 'busy', { ttlMs: 10_000 }));
+    for (let i = 0; i < 20; i++) {
+      await t.clock.advance(1000);
+      for (const id of [...t.server.pendingAcks]) t.server.nack(id, 'SERVER_ERROR');
+    }
+    expect((await late).error?.code).toBe('TIMEOUT');
+    await t.clock.advance(60_000);
+    expect(t.clock.pendingTimers).toBeLessThanOrEqual(3); // heartbeat, stable, nothing of the outbox
   });
 });

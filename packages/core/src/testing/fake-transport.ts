@@ -150,8 +150,9 @@ export class FakeServer {
     this.#settleManual(id, (conn) => conn.deliver((h) => h.ack(id)));
   }
 
-  nack(id: string, code: RealtimeErrorCode = 'PUBLISH_REJECTED'): void {
-    this.#settleManual(id, (conn) => conn.deliver((h) => h.nack(id, new RealtimeError(code, 'rejected by the fake server'))));
+  /** Refuses a publish waiting in manual mode; `details` such as `{ retryAfterMs }` travel with it. */
+  nack(id: string, code: RealtimeErrorCode = 'PUBLISH_REJECTED', details: Record<string, unknown> = {}): void {
+    this.#settleManual(id, (conn) => conn.deliver((h) => h.nack(id, new RealtimeError(code, 'rejected by the fake server', { details }))));
   }
 
   /** Closes every open connection from the server side (default: abnormal closure 1006). */
