@@ -1,37 +1,44 @@
 /**
  * Every error switchboard reports is a `RealtimeError` with a stable `code`.
  * Codes never change meaning between versions; messages may be reworded.
- * The table of codes lives in docs/errors.md (checked against `ERROR_CODES` by a test).
+ * The table of codes lives in docs/errors.md (checked against `ERROR_CODES` by a test); the
+ * descriptions are kept out of this module so apps do not ship them.
  */
-export const ERROR_CODES = {
-  CLOSED: 'The client was closed or destroyed before the operation completed.',
-  UNAUTHORIZED: 'The server or the auth provider refused the credentials (after one refresh).',
-  FORBIDDEN: 'The server refused the connection for good (HTTP 4xx or close code 4000-4099).',
-  AUTH_ERROR: 'The auth provider failed for a transient reason; the client retries.',
-  CONNECTION_REFUSED: 'The connection was refused with a fatal close code or HTTP status.',
-  CONNECTION_LOST: 'The connection dropped or could not be opened; the client retries.',
-  HEARTBEAT_TIMEOUT: 'No frame arrived within the heartbeat deadline (half-open connection).',
-  BAD_CONTENT_TYPE: 'The event stream answered with a content type other than text/event-stream.',
-  PROTOCOL_ERROR: 'The peer violated the protocol (bad handshake, unsupported version).',
-  BAD_FRAME: 'A frame from the wire could not be parsed.',
-  FRAME_TOO_LARGE: 'A frame or message exceeded the size limit.',
-  UNKNOWN_FRAME: 'A frame of an unknown type arrived.',
-  UNKNOWN_CHANNEL: 'A message arrived for a channel this client is not subscribed to.',
-  INVALID_PAYLOAD: 'A payload failed schema validation or is not serialisable.',
-  QUEUE_FULL: 'The outbox is full (message count or byte limit).',
-  TIMEOUT: 'A message was not acknowledged within its time to live.',
-  SUSPENDED: 'The client has been disconnected too long; sends fail fast until it reconnects.',
-  PUBLISH_REJECTED: 'The server rejected a published message (nack).',
-  CHANNEL_REFUSED: 'The server refused a channel subscription.',
-  CAPABILITY_MISSING: 'The transport does not offer what this operation needs.',
-  RATE_LIMITED: 'The server limited the rate of messages or connections.',
-  STORAGE_ERROR: 'The outbox storage failed to read or write.',
-  HANDLER_ERROR: 'A listener passed to switchboard threw.',
-  SERVER_ERROR: 'The server reported an error.',
-  NO_PROVIDER: 'A hook was used outside <RealtimeProvider>.',
-} as const;
+/** Every stable error code. What each means is in `ERROR_CODES` (error-docs.ts) and docs/errors.md. */
+export const REALTIME_ERROR_CODES = [
+  'CLOSED',
+  'UNAUTHORIZED',
+  'FORBIDDEN',
+  'AUTH_ERROR',
+  'CONNECTION_REFUSED',
+  'CONNECTION_LOST',
+  'HEARTBEAT_TIMEOUT',
+  'BAD_CONTENT_TYPE',
+  'PROTOCOL_ERROR',
+  'BAD_FRAME',
+  'FRAME_TOO_LARGE',
+  'UNKNOWN_FRAME',
+  'UNKNOWN_CHANNEL',
+  'INVALID_PAYLOAD',
+  'QUEUE_FULL',
+  'TIMEOUT',
+  'SUSPENDED',
+  'PUBLISH_REJECTED',
+  'CHANNEL_REFUSED',
+  'CAPABILITY_MISSING',
+  'RATE_LIMITED',
+  'STORAGE_ERROR',
+  'HANDLER_ERROR',
+  'SERVER_ERROR',
+  'NO_PROVIDER',
+] as const;
 
-export type RealtimeErrorCode = keyof typeof ERROR_CODES;
+export type RealtimeErrorCode = (typeof REALTIME_ERROR_CODES)[number];
+
+/** `CONNECTION_LOST` → "Connection lost": the message when none is given. */
+function defaultMessage(code: RealtimeErrorCode): string {
+  return code.charAt(0) + code.slice(1).toLowerCase().replace(/_/g, ' ');
+}
 
 /** Structured context attached to an error; every field is optional. */
 export interface RealtimeErrorDetails {
@@ -62,7 +69,7 @@ export class RealtimeError extends Error {
   readonly details: RealtimeErrorDetails;
 
   constructor(code: RealtimeErrorCode, message?: string, options: RealtimeErrorOptions = {}) {
-    super(message ?? ERROR_CODES[code], options.cause === undefined ? undefined : { cause: options.cause });
+    super(message ?? defaultMessage(code), options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.details = options.details ?? {};
   }

@@ -41,8 +41,8 @@ export type Outcome =
   | 'close';
 
 export interface FatalRule {
-  /** What happened, as a reader of the table would say it. */
-  readonly when: string;
+  /** Stable name of the rule; what it covers, in words, is in `FATAL_RULE_DESCRIPTIONS` (docs). */
+  readonly id: string;
   readonly outcome: Outcome;
   /** Error code recorded as `lastError`. */
   readonly code: RealtimeErrorCode;
@@ -55,89 +55,30 @@ const closeCode = (d: Disconnect, lo: number, hi: number) => d.type === 'close' 
 
 /**
  * The fatal-rule table: the single place that decides retry / re-auth / stop.
- * Rows are checked in order; the first match wins. docs/fatal-rules.md is generated from it.
+ * Rows are checked in order; the first match wins. docs/fatal-rules.md is generated from it (with the
+ * descriptions of fatal-docs.ts, kept out of this module so apps do not ship them).
  */
 export const FATAL_RULES: readonly FatalRule[] = [
-  { when: '`client.close()` / `destroy()`', outcome: 'close', code: 'CLOSED', matches: (d) => d.type === 'user' },
-  {
-    when: 'auth provider throws `RealtimeError("UNAUTHORIZED")`',
-    outcome: 'fail',
-    code: 'UNAUTHORIZED',
-    matches: (d) => d.type === 'auth-provider' && d.unauthorized,
-  },
-  {
-    when: 'auth provider throws anything else (network, 5xx)',
-    outcome: 'retry',
-    code: 'AUTH_ERROR',
-    matches: (d) => d.type === 'auth-provider',
-  },
-  {
-    when: 'transport reports credentials refused or expired',
-    outcome: 'reauth',
-    code: 'UNAUTHORIZED',
-    matches: (d) => d.type === 'auth',
-  },
-  { when: 'HTTP 401', outcome: 'reauth', code: 'UNAUTHORIZED', matches: (d) => d.type === 'http' && d.status === 401 },
-  {
-    when: 'HTTP 408, 425, 429',
-    outcome: 'retry-hint',
-    code: 'RATE_LIMITED',
-    matches: (d) => d.type === 'http' && RETRYABLE_HTTP_4XX.has(d.status),
-  },
-  { when: 'HTTP 204 (event stream: "stop")', outcome: 'close', code: 'CLOSED', matches: (d) => d.type === 'http' && d.status === 204 },
-  {
-    when: 'HTTP other 4xx',
-    outcome: 'fail',
-    code: 'FORBIDDEN',
-    matches: (d) => d.type === 'http' && d.status >= 400 && d.status < 500,
-  },
-  {
-    when: 'HTTP 5xx and other statuses (`Retry-After` honoured)',
-    outcome: 'retry-hint',
-    code: 'CONNECTION_LOST',
-    matches: (d) => d.type === 'http',
-  },
-  {
-    when: 'event stream with a wrong content type',
-    outcome: 'fail',
-    code: 'BAD_CONTENT_TYPE',
-    matches: (d) => d.type === 'content-type',
-  },
-  { when: 'protocol violation (handshake, version)', outcome: 'fail', code: 'PROTOCOL_ERROR', matches: (d) => d.type === 'protocol' },
-  {
-    when: 'WebSocket 1000, 1001, 1005, 1006, 1011, 1012, 1014',
-    outcome: 'retry',
-    code: 'CONNECTION_LOST',
-    matches: (d) => d.type === 'close' && RETRYABLE_WS.has(d.code),
-  },
-  {
-    when: 'WebSocket 1013 (try again later)',
-    outcome: 'retry-hint',
-    code: 'RATE_LIMITED',
-    matches: (d) => d.type === 'close' && d.code === 1013,
-  },
-  {
-    when: 'WebSocket other 1002-1015 (1002, 1003, 1007, 1008, 1009, 1010, 1015)',
-    outcome: 'fail',
-    code: 'CONNECTION_REFUSED',
-    matches: (d) => closeCode(d, 1002, 1015),
-  },
-  { when: 'application close 4000-4099', outcome: 'fail', code: 'FORBIDDEN', matches: (d) => closeCode(d, 4000, 4099) },
-  { when: 'application close 4100-4199', outcome: 'reauth', code: 'UNAUTHORIZED', matches: (d) => closeCode(d, 4100, 4199) },
-  { when: 'application close 4200-4299', outcome: 'retry-now', code: 'CONNECTION_LOST', matches: (d) => closeCode(d, 4200, 4299) },
-  {
-    when: 'server ended the stream (SSE end of body; `retry:` honoured)',
-    outcome: 'retry-hint',
-    code: 'CONNECTION_LOST',
-    matches: (d) => d.type === 'end',
-  },
-  { when: 'heartbeat deadline missed', outcome: 'retry', code: 'HEARTBEAT_TIMEOUT', matches: (d) => d.type === 'heartbeat' },
-  {
-    when: 'network error, any other close code',
-    outcome: 'retry',
-    code: 'CONNECTION_LOST',
-    matches: () => true,
-  },
+  { id: 'user-close', outcome: 'close', code: 'CLOSED', matches: (d) => d.type === 'user' },
+  { id: 'auth-unauthorized', outcome: 'fail', code: 'UNAUTHORIZED', matches: (d) => d.type === 'auth-provider' && d.unauthorized },
+  { id: 'auth-provider-error', outcome: 'retry', code: 'AUTH_ERROR', matches: (d) => d.type === 'auth-provider' },
+  { id: 'auth-refused', outcome: 'reauth', code: 'UNAUTHORIZED', matches: (d) => d.type === 'auth' },
+  { id: 'http-401', outcome: 'reauth', code: 'UNAUTHORIZED', matches: (d) => d.type === 'http' && d.status === 401 },
+  { id: 'http-408-425-429', outcome: 'retry-hint', code: 'RATE_LIMITED', matches: (d) => d.type === 'http' && RETRYABLE_HTTP_4XX.has(d.status) },
+  { id: 'http-204', outcome: 'close', code: 'CLOSED', matches: (d) => d.type === 'http' && d.status === 204 },
+  { id: 'http-4xx', outcome: 'fail', code: 'FORBIDDEN', matches: (d) => d.type === 'http' && d.status >= 400 && d.status < 500 },
+  { id: 'http-other', outcome: 'retry-hint', code: 'CONNECTION_LOST', matches: (d) => d.type === 'http' },
+  { id: 'content-type', outcome: 'fail', code: 'BAD_CONTENT_TYPE', matches: (d) => d.type === 'content-type' },
+  { id: 'protocol', outcome: 'fail', code: 'PROTOCOL_ERROR', matches: (d) => d.type === 'protocol' },
+  { id: 'ws-retry', outcome: 'retry', code: 'CONNECTION_LOST', matches: (d) => d.type === 'close' && RETRYABLE_WS.has(d.code) },
+  { id: 'ws-1013', outcome: 'retry-hint', code: 'RATE_LIMITED', matches: (d) => d.type === 'close' && d.code === 1013 },
+  { id: 'ws-fatal', outcome: 'fail', code: 'CONNECTION_REFUSED', matches: (d) => closeCode(d, 1002, 1015) },
+  { id: 'app-4000', outcome: 'fail', code: 'FORBIDDEN', matches: (d) => closeCode(d, 4000, 4099) },
+  { id: 'app-4100', outcome: 'reauth', code: 'UNAUTHORIZED', matches: (d) => closeCode(d, 4100, 4199) },
+  { id: 'app-4200', outcome: 'retry-now', code: 'CONNECTION_LOST', matches: (d) => closeCode(d, 4200, 4299) },
+  { id: 'stream-end', outcome: 'retry-hint', code: 'CONNECTION_LOST', matches: (d) => d.type === 'end' },
+  { id: 'heartbeat', outcome: 'retry', code: 'HEARTBEAT_TIMEOUT', matches: (d) => d.type === 'heartbeat' },
+  { id: 'other', outcome: 'retry', code: 'CONNECTION_LOST', matches: () => true },
 ];
 
 export interface Verdict {
@@ -178,18 +119,4 @@ export function describeDisconnect(d: Disconnect): string {
     case 'user':
       return 'closed by the application';
   }
-}
-
-/** Renders the table as Markdown (docs/fatal-rules.md is this, checked by a test). */
-export function renderFatalRulesMarkdown(): string {
-  const label: Record<Outcome, string> = {
-    retry: 'retry with backoff',
-    'retry-hint': 'retry after server hint + jitter',
-    'retry-now': 'retry at once (backoff if unstable)',
-    reauth: 'refresh credentials once, retry; second failure → `failed`',
-    fail: '`failed`',
-    close: '`closed`',
-  };
-  const rows = FATAL_RULES.map((r) => `| ${r.when} | ${label[r.outcome]} | \`${r.code}\` |`);
-  return ['| what happened | what the client does | `lastError.code` |', '|---|---|---|', ...rows].join('\n');
 }

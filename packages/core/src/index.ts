@@ -26,8 +26,9 @@ export {
 } from './outbox.js';
 export { DEFAULT_PRESENCE, type PresenceOptions, type PresenceSnapshot } from './presence.js';
 export { memoryStorage, type OutboxStorage, type StoredOutboxEntry } from './storage/types.js';
+export { ERROR_CODES } from './error-docs.js';
 export {
-  ERROR_CODES,
+  REALTIME_ERROR_CODES,
   QueueFullError,
   RealtimeError,
   TimeoutError,
@@ -36,7 +37,8 @@ export {
   type RealtimeErrorDetails,
   type RealtimeErrorOptions,
 } from './errors.js';
-export { FATAL_RULES, classifyDisconnect, renderFatalRulesMarkdown, type Disconnect, type FatalRule, type Outcome, type Verdict } from './fatal.js';
+export { FATAL_RULES, classifyDisconnect, type Disconnect, type FatalRule, type Outcome, type Verdict } from './fatal.js';
+export { FATAL_RULE_DESCRIPTIONS, renderFatalRulesMarkdown } from './fatal-docs.js';
 export { consoleLogger, silentLogger, type Logger } from './logger.js';
 export { defaultPlatform, type Platform, type TimerHandle } from './platform.js';
 export type {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { RealtimeError } from '../src/errors.js';
-import { FATAL_RULES, classifyDisconnect, renderFatalRulesMarkdown, type Disconnect, type Outcome } from '../src/fatal.js';
+import { FATAL_RULES, classifyDisconnect, type Disconnect, type Outcome } from '../src/fatal.js';
+import { FATAL_RULE_DESCRIPTIONS, renderFatalRulesMarkdown } from '../src/fatal-docs.js';
 import { ACCEPT, refuse, refuseHttp } from '../src/testing/index.js';
 import { expectGeneratedRegion } from './docs.js';
 import { expectNothingLeft, setup } from './helpers.js';
@@ -92,7 +93,8 @@ describe('fatal-rule table', () => {
     for (const d of [{ type: 'user' }, { type: 'auth-provider', unauthorized: true, error: null }, { type: 'auth-provider', unauthorized: false, error: null }, { type: 'heartbeat' }] as Disconnect[]) {
       used.add(classifyDisconnect(d).rule);
     }
-    expect(FATAL_RULES.filter((rule) => !used.has(rule)).map((r) => r.when)).toEqual([]);
+    expect(FATAL_RULES.filter((rule) => !used.has(rule)).map((r) => r.id)).toEqual([]);
+    expect(Object.keys(FATAL_RULE_DESCRIPTIONS)).toEqual(FATAL_RULES.map((r) => r.id));
   });
 
   it('classifies in one place and matches the documented table (docs/fatal-rules.md)', () => {

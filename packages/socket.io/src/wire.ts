@@ -10,7 +10,7 @@
  * Replayed events arrive before socket.io-client's `connect` event; the welcome of the current
  * connection always after it (the server sends it once the socket is connected).
  */
-import { ERROR_CODES, isValidChannelName, isValidEventName, type RealtimeErrorCode } from '@switchboard/core/protocol';
+import { REALTIME_ERROR_CODES, isValidChannelName, isValidEventName, type RealtimeErrorCode } from '@switchboard/core/protocol';
 
 export const EVENTS = {
   /** server → client, broadcast to the socket's own room: the connection is protocol-ready. */
@@ -177,7 +177,7 @@ export function parseReply(value: unknown): Reply<Obj> | null {
 
 /** A code from the wire as a `RealtimeErrorCode`, or `fallback` when this build does not know it. */
 export function knownCode(code: string, fallback: RealtimeErrorCode): RealtimeErrorCode {
-  return Object.prototype.hasOwnProperty.call(ERROR_CODES, code) ? (code as RealtimeErrorCode) : fallback;
+  return (REALTIME_ERROR_CODES as readonly string[]).includes(code) ? (code as RealtimeErrorCode) : fallback;
 }
 
 /** A refusal reply. */

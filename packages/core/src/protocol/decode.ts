@@ -1,4 +1,4 @@
-import { ERROR_CODES, RealtimeError, type RealtimeErrorCode } from '../errors.js';
+import { REALTIME_ERROR_CODES, RealtimeError, type RealtimeErrorCode } from '../errors.js';
 import { PROTOCOL_VERSION, type ClientFrame, type ServerFrame, type WireLimits, type WireMember } from './frames.js';
 import { isValidChannelName, isValidEventName } from './constants.js';
 import { isValidOffset } from './cursors.js';
@@ -33,7 +33,7 @@ export function encodeFrame(frame: ClientFrame | ServerFrame): string {
 
 /** A wire error code as a `RealtimeErrorCode`; codes this build does not know become `SERVER_ERROR`. */
 export function toErrorCode(code: unknown): RealtimeErrorCode {
-  return typeof code === 'string' && Object.prototype.hasOwnProperty.call(ERROR_CODES, code) ? (code as RealtimeErrorCode) : 'SERVER_ERROR';
+  return typeof code === 'string' && (REALTIME_ERROR_CODES as readonly string[]).includes(code) ? (code as RealtimeErrorCode) : 'SERVER_ERROR';
 }
 
 /** The `RealtimeError` for an `error`, `nack` or `refused` frame. */

@@ -11,7 +11,8 @@
  * else report(result.error); // RealtimeError: BAD_FRAME, UNKNOWN_FRAME or FRAME_TOO_LARGE
  */
 // Error codes are part of the wire protocol: the server reports them with the same class.
-export { ERROR_CODES, RealtimeError, isRealtimeError, type RealtimeErrorCode } from '../errors.js';
+export { REALTIME_ERROR_CODES, RealtimeError, isRealtimeError, type RealtimeErrorCode } from '../errors.js';
+export { ERROR_CODES } from '../error-docs.js';
 export * from './frames.js';
 export * from './constants.js';
 export * from './cursors.js';

@@ -1,0 +1,30 @@
+import type { RealtimeErrorCode } from './errors.js';
+
+/** What each error code means (docs/errors.md is generated from this). Not needed at run time. */
+export const ERROR_CODES: { readonly [K in RealtimeErrorCode]: string } = Object.freeze({
+  CLOSED: 'The client was closed or destroyed before the operation completed.',
+  UNAUTHORIZED: 'The server or the auth provider refused the credentials (after one refresh).',
+  FORBIDDEN: 'The server refused the connection for good (HTTP 4xx or close code 4000-4099).',
+  AUTH_ERROR: 'The auth provider failed for a transient reason; the client retries.',
+  CONNECTION_REFUSED: 'The connection was refused with a fatal close code or HTTP status.',
+  CONNECTION_LOST: 'The connection dropped or could not be opened; the client retries.',
+  HEARTBEAT_TIMEOUT: 'No frame arrived within the heartbeat deadline (half-open connection).',
+  BAD_CONTENT_TYPE: 'The event stream answered with a content type other than text/event-stream.',
+  PROTOCOL_ERROR: 'The peer violated the protocol (bad handshake, unsupported version).',
+  BAD_FRAME: 'A frame from the wire could not be parsed.',
+  FRAME_TOO_LARGE: 'A frame or message exceeded the size limit.',
+  UNKNOWN_FRAME: 'A frame of an unknown type arrived.',
+  UNKNOWN_CHANNEL: 'A message arrived for a channel this client is not subscribed to.',
+  INVALID_PAYLOAD: 'A payload failed schema validation or is not serialisable.',
+  QUEUE_FULL: 'The outbox is full (message count or byte limit).',
+  TIMEOUT: 'A message was not acknowledged within its time to live.',
+  SUSPENDED: 'The client has been disconnected too long; sends fail fast until it reconnects.',
+  PUBLISH_REJECTED: 'The server rejected a published message (nack).',
+  CHANNEL_REFUSED: 'The server refused a channel subscription.',
+  CAPABILITY_MISSING: 'The transport does not offer what this operation needs.',
+  RATE_LIMITED: 'The server limited the rate of messages or connections.',
+  STORAGE_ERROR: 'The outbox storage failed to read or write.',
+  HANDLER_ERROR: 'A listener passed to switchboard threw.',
+  SERVER_ERROR: 'The server reported an error.',
+  NO_PROVIDER: 'A hook was used outside <RealtimeProvider>.',
+});
