@@ -24,7 +24,7 @@ if (!which || (which !== 'all' && !scenarios.includes(which))) {
 }
 
 /** Packages loaded at run time from bench/node_modules (they ship native or optional pieces). */
-const EXTERNAL = ['ws', 'socket.io', 'socket.io-client', 'bufferutil', 'utf-8-validate'];
+const EXTERNAL = ['ws', 'socket.io', 'socket.io-client', 'bufferutil', 'utf-8-validate', 'esbuild', 'happy-dom'];
 
 async function run(name) {
   const outfile = join(here, '.cache', `${name}.mjs`);
@@ -39,12 +39,15 @@ async function run(name) {
     external: EXTERNAL,
     // Bundled CommonJS dependencies may call require(): give the ES module one.
     banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+    // Production builds of React and of switchboard (dev-only warnings off): what users ship.
+    define: { 'process.env.NODE_ENV': '"production"' },
     logLevel: 'warning',
   });
   console.log(`\n== ${name}${quick ? ' (quick)' : ''}`);
-  const child = spawn(process.execPath, [outfile, ...(quick ? ['--quick'] : [])], {
+  // --expose-gc: memory figures are taken after a full GC.
+  const child = spawn(process.execPath, ['--expose-gc', outfile, ...(quick ? ['--quick'] : [])], {
     stdio: 'inherit',
-    env: { ...process.env, BENCH_RESULTS: join(here, 'results') },
+    env: { ...process.env, NODE_ENV: 'production', BENCH_RESULTS: join(here, 'results') },
   });
   const code = await new Promise((resolve) => child.once('exit', (c, signal) => resolve(c ?? (signal ? 1 : 0))));
   if (code !== 0) throw new Error(`${name} exited with ${code}`);

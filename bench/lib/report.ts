@@ -19,6 +19,7 @@ export class Report {
   readonly #figures = new Map<string, { unit: string; runs: number[] }>();
   readonly #ratios: Record<string, { of: string; to: string; value: number }> = {};
   readonly #notes: string[] = [];
+  readonly #details: Record<string, unknown> = {};
   /** 1-minute load average when the scenario started: others' work on the same cores skews figures. */
   readonly #loadAtStart = loadavg()[0]!;
 
@@ -47,6 +48,11 @@ export class Report {
     this.#notes.push(text);
   }
 
+  /** Structured data a chart or the report needs beyond figures (histograms, profiles, byte breakdowns). */
+  detail(key: string, value: unknown): void {
+    this.#details[key] = value;
+  }
+
   figure(name: string): Figure | undefined {
     const figure = this.#figures.get(name);
     if (!figure || figure.runs.length === 0) return undefined;
@@ -70,6 +76,7 @@ export class Report {
       figures,
       ratios: this.#ratios,
       notes: this.#notes,
+      ...(Object.keys(this.#details).length ? { details: this.#details } : {}),
     };
     const file = join(resultsDir, this.quick ? 'tmp' : '', `${this.scenario}.json`);
     mkdirSync(dirname(file), { recursive: true });
