@@ -20,7 +20,7 @@ export interface BackoffOptions {
   wakeJitterMs: number;
 }
 
-export const DEFAULT_BACKOFF: Readonly<BackoffOptions> = Object.freeze({
+export const DEFAULT_BACKOFF: Readonly<BackoffOptions> = /* @__PURE__ */ Object.freeze({
   baseMs: 1000,
   capMs: 15_000,
   suspendedCapMs: 30_000,

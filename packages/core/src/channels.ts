@@ -30,11 +30,11 @@ export interface ChannelOptions {
   dedupWindow: number;
 }
 
-export const DEFAULT_CHANNEL: Readonly<ChannelOptions> = Object.freeze({ lingerMs: 1500, dedupWindow: 1000 });
+export const DEFAULT_CHANNEL: Readonly<ChannelOptions> = /* @__PURE__ */ Object.freeze({ lingerMs: 1500, dedupWindow: 1000 });
 
 type MessageListener = (message: Message) => void;
 
-const IDLE: ChannelSnapshot = Object.freeze({ status: 'idle', error: null, cursor: null });
+const IDLE: ChannelSnapshot = /* @__PURE__ */ Object.freeze({ status: 'idle', error: null, cursor: null });
 
 /** Remembers the last N ids; O(1) per message. */
 class DedupWindow {

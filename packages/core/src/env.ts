@@ -56,7 +56,7 @@ export interface TransportEnv {
 }
 
 /** The environment variable behind each field. */
-export const ENV_NAMES: Readonly<Record<keyof TransportEnv, string>> = Object.freeze({
+export const ENV_NAMES: Readonly<Record<keyof TransportEnv, string>> = /* @__PURE__ */ Object.freeze({
   transport: 'NEXT_PUBLIC_SWITCHBOARD_TRANSPORT',
   url: 'NEXT_PUBLIC_SWITCHBOARD_URL',
   authEndpoint: 'NEXT_PUBLIC_SWITCHBOARD_AUTH_ENDPOINT',

@@ -1,7 +1,7 @@
 import type { RealtimeErrorCode } from './errors.js';
 
 /** What each error code means (docs/errors.md is generated from this). Not needed at run time. */
-export const ERROR_CODES: { readonly [K in RealtimeErrorCode]: string } = Object.freeze({
+export const ERROR_CODES: { readonly [K in RealtimeErrorCode]: string } = /* @__PURE__ */ Object.freeze({
   CLOSED: 'The client was closed or destroyed before the operation completed.',
   UNAUTHORIZED: 'The server or the auth provider refused the credentials (after one refresh).',
   FORBIDDEN: 'The server refused the connection for good (HTTP 4xx or close code 4000-4099).',

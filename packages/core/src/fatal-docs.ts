@@ -1,7 +1,7 @@
 import { FATAL_RULES, type Outcome } from './fatal.js';
 
 /** Each fatal rule in words (docs/fatal-rules.md). Not needed at run time. */
-export const FATAL_RULE_DESCRIPTIONS: Readonly<Record<string, string>> = Object.freeze({
+export const FATAL_RULE_DESCRIPTIONS: Readonly<Record<string, string>> = /* @__PURE__ */ Object.freeze({
   'user-close': '`client.close()` / `destroy()`',
   'auth-unauthorized': 'auth provider throws `RealtimeError("UNAUTHORIZED")`',
   'auth-provider-error': 'auth provider throws anything else (network, 5xx)',

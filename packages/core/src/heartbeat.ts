@@ -15,7 +15,7 @@ export interface HeartbeatOptions {
   probeTimeoutMs: number;
 }
 
-export const DEFAULT_HEARTBEAT: Readonly<HeartbeatOptions> = Object.freeze({
+export const DEFAULT_HEARTBEAT: Readonly<HeartbeatOptions> = /* @__PURE__ */ Object.freeze({
   timeoutMs: 45_000,
   graceMs: 20_000,
   probeTimeoutMs: 5_000,

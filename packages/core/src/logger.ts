@@ -6,7 +6,7 @@ export interface Logger {
 }
 
 const noop = () => {};
-export const silentLogger: Logger = Object.freeze({ debug: noop, warn: noop, error: noop });
+export const silentLogger: Logger = /* @__PURE__ */ Object.freeze({ debug: noop, warn: noop, error: noop });
 
 /** A logger that prefixes every line, writing to `console`. */
 export function consoleLogger(prefix = '[switchboard]'): Logger {

@@ -18,7 +18,7 @@ export interface OutboxOptions {
   storage?: OutboxStorage;
 }
 
-export const DEFAULT_OUTBOX: Readonly<Omit<OutboxOptions, 'storage'>> = Object.freeze({
+export const DEFAULT_OUTBOX: Readonly<Omit<OutboxOptions, 'storage'>> = /* @__PURE__ */ Object.freeze({
   maxMessages: 1000,
   maxBytes: 1024 * 1024,
   ttlMs: 120_000,
@@ -93,7 +93,7 @@ const TRANSIENT = new Set<RealtimeErrorCode>(['SERVER_ERROR', 'RATE_LIMITED']);
 const RETRY_BASE_MS = 250;
 const RETRY_CAP_MS = 30_000;
 
-const EMPTY: OutboxSnapshot = Object.freeze({ pending: Object.freeze([]), failed: Object.freeze([]), bytes: 0 });
+const EMPTY: OutboxSnapshot = /* @__PURE__ */ Object.freeze({ pending: /* @__PURE__ */ Object.freeze([]), failed: /* @__PURE__ */ Object.freeze([]), bytes: 0 });
 const noop = () => {};
 
 /**

@@ -73,7 +73,7 @@ export const defaultPlatform: Platform = {
   },
 };
 
-const KEYS = Object.keys(defaultPlatform) as (keyof Platform)[];
+const KEYS = /* @__PURE__ */ Object.keys(defaultPlatform) as (keyof Platform)[];
 
 /**
  * Fills the gaps of a partial platform with the defaults. A complete platform is used as is (not

@@ -16,9 +16,9 @@ export interface PresenceOptions {
   throttleMs: number;
 }
 
-export const DEFAULT_PRESENCE: Readonly<PresenceOptions> = Object.freeze({ throttleMs: 60 });
+export const DEFAULT_PRESENCE: Readonly<PresenceOptions> = /* @__PURE__ */ Object.freeze({ throttleMs: 60 });
 
-export const EMPTY_PRESENCE: PresenceSnapshot<never> = Object.freeze({ members: Object.freeze([]), me: null, synced: false });
+export const EMPTY_PRESENCE: PresenceSnapshot<never> = /* @__PURE__ */ Object.freeze({ members: /* @__PURE__ */ Object.freeze([]), me: null, synced: false });
 
 export interface PresenceDeps {
   platform: Platform;

@@ -28,7 +28,7 @@ export interface UsePresenceOptions<T, R> {
   isEqual?: (a: R, b: R) => boolean;
 }
 
-const EMPTY: PresenceSnapshot<never> = Object.freeze({ members: Object.freeze([]), me: null, synced: false });
+const EMPTY: PresenceSnapshot<never> = /* @__PURE__ */ Object.freeze({ members: /* @__PURE__ */ Object.freeze([]), me: null, synced: false });
 const identity = <X>(x: X) => x;
 
 /**

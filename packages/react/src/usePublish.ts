@@ -34,7 +34,7 @@ export interface UsePublishResult<S extends ChannelSchema = AnySchema, C extends
   readonly publish: <E extends ChannelEventName<S, C>>(event: E, data: Payload<S, C, E>, options?: PublishOptions) => Promise<PublishResult>;
 }
 
-const EMPTY_OUTBOX: OutboxSnapshot = Object.freeze({ pending: Object.freeze([]), failed: Object.freeze([]), bytes: 0 });
+const EMPTY_OUTBOX: OutboxSnapshot = /* @__PURE__ */ Object.freeze({ pending: /* @__PURE__ */ Object.freeze([]), failed: /* @__PURE__ */ Object.freeze([]), bytes: 0 });
 
 type ChannelOutbox = Pick<OutboxState, 'pending' | 'failed'>;
 const sameOutbox = (a: ChannelOutbox, b: ChannelOutbox) => shallowArrayEqual(a.pending, b.pending) && shallowArrayEqual(a.failed, b.failed);

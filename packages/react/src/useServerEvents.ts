@@ -59,7 +59,7 @@ export interface UseServerEventsResult<V> {
   readonly clear: () => void;
 }
 
-const EMPTY: readonly never[] = Object.freeze([]);
+const EMPTY: readonly never[] = /* @__PURE__ */ Object.freeze([]);
 const serverEmpty = () => EMPTY;
 
 /**
@@ -124,7 +124,7 @@ const IDLE_STATUS: Readable<ChannelSnapshot> = {
   subscribe: () => () => {},
   getSnapshot: () => IDLE_SNAPSHOT,
 };
-const IDLE_SNAPSHOT: ChannelSnapshot = Object.freeze({ status: 'idle', error: null, cursor: null });
+const IDLE_SNAPSHOT: ChannelSnapshot = /* @__PURE__ */ Object.freeze({ status: 'idle', error: null, cursor: null });
 const noSnapshot = (): ConnectionSnapshot | null => null;
 
 /** The channel to read: the provider's channel, or the channel of a shared client for a URL. */

@@ -32,7 +32,7 @@ export const CLOSE_CODES = {
 } as const;
 
 /** Default limits of the server kit (and what a client assumes before `welcome`). */
-export const DEFAULT_LIMITS: WireLimits = Object.freeze({
+export const DEFAULT_LIMITS: WireLimits = /* @__PURE__ */ Object.freeze({
   maxFrameBytes: 128 * 1024,
   maxChannels: 100,
   messagesPerSecond: 100,

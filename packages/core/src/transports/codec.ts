@@ -58,7 +58,7 @@ export interface WebSocketCodec {
 }
 
 /** The native protocol (the default of `websocket()`). */
-export const nativeCodec: WebSocketCodec = Object.freeze({
+export const nativeCodec: WebSocketCodec = /* @__PURE__ */ Object.freeze({
   name: 'native',
   capabilities: Object.freeze({ publish: 'native', acks: true, presence: true, resume: true }),
   handshake: true,

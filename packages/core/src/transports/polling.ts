@@ -61,7 +61,7 @@ export interface PollingTransportOptions {
   maxFrameBytes?: number;
 }
 
-const CAPABILITIES: TransportCapabilities = Object.freeze({
+const CAPABILITIES: TransportCapabilities = /* @__PURE__ */ Object.freeze({
   publish: 'http',
   acks: true,
   presence: true,

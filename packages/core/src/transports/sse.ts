@@ -54,7 +54,7 @@ export interface SseTransportOptions {
   maxFrameBytes?: number;
 }
 
-const CAPABILITIES: TransportCapabilities = Object.freeze({
+const CAPABILITIES: TransportCapabilities = /* @__PURE__ */ Object.freeze({
   publish: 'http',
   acks: true,
   presence: true,

@@ -1,6 +1,6 @@
 import type { Listener, Platform, Readable, Unsubscribe } from '@switchboard/core';
 
-const EMPTY: readonly never[] = Object.freeze([]);
+const EMPTY: readonly never[] = /* @__PURE__ */ Object.freeze([]);
 
 /**
  * The last `max` items, published to React at most once per arrival batch (a microtask), or at most

@@ -1,7 +1,7 @@
 import type { ChannelSnapshot, Readable } from '@switchboard/core';
 import { useSyncExternalStore } from 'react';
 
-const IDLE: ChannelSnapshot = Object.freeze({ status: 'idle', error: null, cursor: null });
+const IDLE: ChannelSnapshot = /* @__PURE__ */ Object.freeze({ status: 'idle', error: null, cursor: null });
 const serverIdle = () => IDLE;
 
 /** A channel's subscription state; `idle` on the server and during hydration. */
