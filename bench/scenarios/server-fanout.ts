@@ -38,6 +38,7 @@ async function runSocketIoServer(): Promise<void> {
   serveIpc((http.address() as { port: number }).port);
 }
 
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Waits until `done()` or `timeoutMs`; `false` on timeout. */
@@ -52,7 +53,7 @@ async function until(done: () => boolean, timeoutMs: number): Promise<boolean> {
 
 async function fanout(report: Report, kind: ServerKind, subscribers: number, latencyMessages: number, burst: number, measureConnections: boolean): Promise<void> {
   const server = await startServer(kind);
-  const label = `${kind}.fanout.${subscribers >= 1000 ? `${subscribers / 1000}k` : subscribers}`;
+  const label = `${kind}.fanout.${sizeLabel(subscribers)}`;
   let received = 0;
   const latencies: number[] = [];
   let recording = false;
@@ -75,8 +76,9 @@ async function fanout(report: Report, kind: ServerKind, subscribers: number, lat
       report.add(`${kind}.connections.heapPerConnection`, 'KiB', (after.heapUsed - before.heapUsed) / clients.length / 1024);
     }
     const [publisher] = await connectMany(kind, server.port, 1, false, () => {});
+    const connected = performance.now();
     // Warm-up, then latency: one message at a time, the next once every subscriber has it.
-    for (let i = 0; i < 5; i++) {
+    for (let i = 0; i < 3; i++) {
       const target = received + subscribers;
       publisher!.publish({ t: performance.now(), i });
       if (!(await until(() => received >= target, 30_000))) throw new Error(`${label}: warm-up timed out`);
@@ -95,7 +97,9 @@ async function fanout(report: Report, kind: ServerKind, subscribers: number, lat
     const started = performance.now();
     for (let i = 0; i < burst; i++) publisher!.publish({ t: performance.now(), i });
     if (!(await until(() => received >= target, 180_000))) throw new Error(`${label}: burst timed out`);
-    report.add(`${label}.throughput`, 'deliveries/s', (subscribers * burst) / ((performance.now() - started) / 1000));
+    const finished = performance.now();
+    report.add(`${label}.throughput`, 'deliveries/s', (subscribers * burst) / ((finished - started) / 1000));
+    console.log(`  (${label}: connect ${seconds(connected - connecting)}, latency ${seconds(started - connected)}, burst ${seconds(finished - started)})`);
     publisher!.close();
   } finally {
     for (const c of clients) c.close();
@@ -103,10 +107,45 @@ async function fanout(report: Report, kind: ServerKind, subscribers: number, lat
   }
 }
 
+const sizeLabel = (subscribers: number) => (subscribers >= 1000 ? `${subscribers / 1000}k` : String(subscribers));
+
+/**
+ * Goals and charts for docs/performance.md (see bench/README.md, "Goals and charts"). The issue's goal
+ * here is the comparison with socket.io: each goal is a ratio switchboard / socket.io at the largest size.
+ */
+function describe(report: Report, sizes: string[], largest: string): void {
+  const bar = (label: string, group: string, name: string) => {
+    const f = report.figure(name);
+    return f ? [{ label, group, value: f.median, min: f.min, max: f.max }] : [];
+  };
+  const both = (group: string, name: (kind: ServerKind) => string) => KINDS.flatMap((kind) => bar(kind, group, name(kind)));
+  report.detail('charts', [
+    { id: 'server-fanout-throughput', title: 'Server fan-out throughput', unit: 'deliveries/s', kind: 'bars', series: sizes.flatMap((n) => both(`${n} subscribers`, (k) => `${k}.fanout.${n}.throughput`)) },
+    { id: 'server-fanout-latency', title: 'Server fan-out latency, publish to delivery', unit: 'ms', kind: 'bars', series: sizes.flatMap((n) => (['p50', 'p99'] as const).flatMap((p) => both(`${n} subscribers, ${p}`, (k) => `${k}.fanout.${n}.${p}`))) },
+    { id: 'server-fanout-memory', title: `Server memory per connection (${largest} held, after a full GC)`, unit: 'KiB', kind: 'bars', series: [...both('RSS', (k) => `${k}.connections.rssPerConnection`), ...both('JS heap', (k) => `${k}.connections.heapPerConnection`)] },
+  ]);
+  const ratio = (of: string, to: string) => {
+    const a = report.figure(of)?.median;
+    const b = report.figure(to)?.median;
+    return a === undefined || !b ? undefined : Math.round((a / b) * 100) / 100;
+  };
+  const goal = (text: string, metric: string, better: 'higher' | 'lower') => {
+    const value = ratio(`switchboard.${metric}`, `socket.io.${metric}`);
+    return value === undefined ? [] : [{ goal: text, value, unit: '× socket.io', target: 1, better, met: better === 'higher' ? value >= 1 : value <= 1 }];
+  };
+  report.detail('goals', [
+    ...goal(`fan-out throughput to ${largest} subscribers at least socket.io's`, `fanout.${largest}.throughput`, 'higher'),
+    ...goal(`fan-out p99 latency to ${largest} subscribers at most socket.io's`, `fanout.${largest}.p99`, 'lower'),
+    ...goal(`memory (RSS) per held connection at most socket.io's`, 'connections.rssPerConnection', 'lower'),
+  ]);
+}
+
 async function drive(): Promise<void> {
   const report = new Report('server-fanout', quick);
   const runs = quick ? 1 : 3;
-  const sizes: [subscribers: number, latency: number, burst: number][] = quick ? [[1000, 20, 50], [3000, 10, 20]] : [[1000, 50, 100], [10_000, 20, 20]];
+  // Latency figures are per delivery, so 10 messages to 10k subscribers are 100k samples: enough for a
+  // p99. The 10k connections are most of a run's time (≈ 7 s per server per run on 2 cores).
+  const sizes: [subscribers: number, latency: number, burst: number][] = quick ? [[1000, 10, 30], [2000, 5, 10]] : [[1000, 30, 60], [10_000, 10, 10]];
   const largest = sizes.at(-1)![0];
   for (let run = 0; run < runs; run++) {
     console.log(`run ${run + 1}/${runs}`);
@@ -115,12 +154,13 @@ async function drive(): Promise<void> {
     for (const [subscribers, latency, burst] of sizes) for (const kind of order) await fanout(report, kind, subscribers, latency, burst, subscribers === largest);
   }
   for (const [subscribers] of sizes) {
-    const n = subscribers >= 1000 ? `${subscribers / 1000}k` : String(subscribers);
+    const n = sizeLabel(subscribers);
     report.ratio(`throughput.${n}.switchboard/socket.io`, `switchboard.fanout.${n}.throughput`, `socket.io.fanout.${n}.throughput`);
     report.ratio(`p50.${n}.switchboard/socket.io`, `switchboard.fanout.${n}.p50`, `socket.io.fanout.${n}.p50`);
     report.ratio(`p99.${n}.switchboard/socket.io`, `switchboard.fanout.${n}.p99`, `socket.io.fanout.${n}.p99`);
   }
   report.ratio('rssPerConnection.switchboard/socket.io', 'switchboard.connections.rssPerConnection', 'socket.io.connections.rssPerConnection');
+  describe(report, sizes.map(([s]) => sizeLabel(s)), sizeLabel(largest));
   report.note(`connections: the ${largest} subscribed connections of the largest fan-out, held by one server process. That is the bench's size (all clients live in one process, on the same cores), not the server's ceiling; memory per connection is measured after a full GC.`);
   report.note('Latency: one message at a time, measured from publish to each delivery in the client process (includes the clients\' own event loop).');
   report.note('Throughput: a burst of messages, deliveries per second from the first publish to the last delivery.');
