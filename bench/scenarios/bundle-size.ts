@@ -60,9 +60,9 @@ async function measure(entry: string, options: { external?: string[]; source?: b
     ...(options.source ? { conditions: ['@switchboard/source'] } : {}),
     outfile: join(bench, '.cache', 'size', entry),
   });
-  const code = result.outputFiles[0]!.contents;
+  const code = result.outputFiles![0]!.contents;
   // gzip level 9, as size-limit measures it.
-  return { min: code.length, gzip: gzipSync(code, { level: 9 }).length, metafile: result.metafile };
+  return { min: code.length, gzip: gzipSync(code, { level: 9 }).length, metafile: result.metafile! };
 }
 
 type Kind = 'switchboard' | 'increment' | 'anchor' | 'sdk';
@@ -100,19 +100,20 @@ for (const { name, file, sdk } of further) {
 }
 
 // What people use instead.
-const anchors: { name: string; file: string; note: string }[] = [
-  { name: 'react-use-websocket', file: 'anchor.react-use-websocket.js', note: 'react-use-websocket 4.13.0 (CommonJS, not tree-shakeable)' },
-  { name: 'partysocket-react', file: 'anchor.partysocket-react.js', note: 'partysocket/react 1.3.0' },
-  { name: 'use-pusher', file: 'anchor.use-pusher.js', note: '@harelpls/use-pusher 7.2.1 + its pusher-js 7.6.0' },
-  { name: 'echo-react', file: 'anchor.echo-react.js', note: '@laravel/echo-react 2.5.0 (laravel-echo bundled in it) + pusher-js 8.6.0' },
-  { name: 'ably-react', file: 'anchor.ably-react.js', note: 'ably/react + ably 2.28.0' },
+// `vs` is the switchboard entry that does the same job (ratio switchboard / anchor, gzip).
+const anchors: { name: string; file: string; note: string; vs: string }[] = [
+  { name: 'react-use-websocket', file: 'anchor.react-use-websocket.js', note: 'react-use-websocket 4.13.0 (CommonJS, not tree-shakeable)', vs: 'base' },
+  { name: 'partysocket-react', file: 'anchor.partysocket-react.js', note: 'partysocket/react 1.3.0', vs: 'base' },
+  { name: 'use-pusher', file: 'anchor.use-pusher.js', note: '@harelpls/use-pusher 7.2.1 + its pusher-js 7.6.0', vs: 'base+pusher+sdk' },
+  { name: 'echo-react', file: 'anchor.echo-react.js', note: '@laravel/echo-react 2.5.0 (laravel-echo bundled in it) + pusher-js 8.6.0', vs: 'base+pusher+sdk' },
+  { name: 'ably-react', file: 'anchor.ably-react.js', note: 'ably/react + ably 2.28.0', vs: 'base+ably+sdk' },
 ];
 for (const { name, file, note } of anchors) record(name, 'anchor', await measure(file), { file: `size/${file}`, note });
 
 // The vendor SDKs alone, to read the "+sdk" figures against.
 for (const sdk of ['pusher-js', 'ably', 'socket.io-client']) record(sdk, 'sdk', await measure(`sdk.${sdk}.js`), { file: `size/sdk.${sdk}.js` });
 
-for (const { name } of anchors) report.ratio(`switchboard.base/anchor.${name}.gzip`, 'switchboard.base.gzip', `anchor.${name}.gzip`);
+for (const { name, vs } of anchors) report.ratio(`switchboard.${vs}/anchor.${name}.gzip`, `switchboard.${vs}.gzip`, `anchor.${name}.gzip`);
 
 // ── 3. Profile of the base: minified bytes by source module ──────────────────────────────────────
 const fromSource = await measure('base.js', { source: true });
@@ -132,6 +133,12 @@ report.add('switchboard.base.fromSource.gzip', 'B', fromSource.gzip);
 console.log('  largest modules of the base (min bytes):');
 for (const { module, bytes, share } of breakdown.slice(0, 12)) console.log(`    ${String(bytes).padStart(6)}  ${(share * 100).toFixed(1).padStart(5)}%  ${module}`);
 
+const top = breakdown.slice(0, 6);
+report.note(
+  `What dominates the base: @switchboard/core is ${Math.round((byPackage.core! / fromSource.min) * 100)} % of it (react ${Math.round(((byPackage.react ?? 0) / fromSource.min) * 100)} %); ` +
+    `the six largest modules — ${top.map((m) => `${m.module.replace(/^packages\//, '')} ${(m.bytes / 1000).toFixed(1)} kB`).join(', ')} — are ${Math.round(top.reduce((a, m) => a + m.share, 0) * 100)} % (minified).`,
+);
+
 report.detail('entries', entries);
 report.detail('breakdown', breakdown);
 report.detail('breakdownByPackage', byPackage);
@@ -148,6 +155,7 @@ report.note('switchboard entries are bundled from the published build (packages/
 report.note('increment.<transport> = (base + transport) − base, so shared code is counted once; for pusher, ably and socket.io the vendor SDK is external in increment.<name> and bundled in increment.<name>+sdk. pusher-js is loaded by a dynamic import, which esbuild inlines into the single bundle.');
 report.note('The breakdown (details.breakdown) is the base bundled again from the TypeScript source (condition @switchboard/source) with the same options: minified bytes each source module leaves in the output, and its share of that bundle (switchboard.base.fromSource.min, within a few bytes of the published build).');
 report.note('Budget (issue 8): react + core + websocket ≤ 5.0 kB gzip, each further native transport ≤ 1.5 kB gzip; details.budget says by how much each is over (positive) or under.');
+report.note('Ratios compare like with like: the WebSocket hooks with the base, the Pusher libraries with base + pusher adapter + pusher-js, ably/react with base + ably adapter + ably.');
 report.note('Anchors: react-use-websocket is CommonJS, so its socket.io and EventSource hooks come along; @laravel/echo-react ships laravel-echo inside its own bundle; @harelpls/use-pusher depends on its own pusher-js 7.6.0.');
 
 console.log(`  → ${report.write(process.env.BENCH_RESULTS ?? join(bench, 'results'))}`);
