@@ -335,7 +335,13 @@ function defaultCharts(result) {
   }
   for (const { metric, unit, items } of groups.values()) {
     if (items.length < 2 || items.every((i) => i.value === items[0].value)) continue;
-    charts.push({ id: `${result.scenario}-${metric}`, title: `${metric} (${unit})`, unit, kind: 'bars', series: items.slice(0, 30) });
+    // Labels sharing a first part (`batch.ws`, `batch.switchboard`, `task.ws`…): that part is the group.
+    const grouped = items.every((i) => i.label.includes('.'))
+      ? items.map((i) => ({ ...i, group: i.label.slice(0, i.label.indexOf('.')), label: i.label.slice(i.label.indexOf('.') + 1) }))
+      : items;
+    const order = [...new Set(grouped.map((i) => i.group))];
+    grouped.sort((a, b) => order.indexOf(a.group) - order.indexOf(b.group));
+    charts.push({ id: `${result.scenario}-${metric}`, title: `${result.scenario}: ${metric}${unit && unit !== metric ? ` (${unit})` : ''}`, unit, kind: 'bars', series: grouped.slice(0, 30) });
   }
   return charts;
 }
