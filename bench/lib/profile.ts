@@ -91,7 +91,9 @@ export function summarize(profile: CpuProfile, bundle: string, top = 15): Profil
         if (starts[mid]!.line <= lineNumber) lo = mid;
         else hi = mid - 1;
       }
-      const g = groupOf(starts[lo]?.path ?? '');
+      // Before the first module: esbuild's runtime helpers, chiefly the getters through which bundled
+      // CommonJS modules (React, react-dom) are imported (`import_react.useState` reads a getter).
+      const g = starts.length === 0 || lineNumber < starts[0]!.line ? { group: 'esbuild interop (bundle helpers)', file: 'bundle helpers' } : groupOf(starts[lo]!.path);
       group = g.group;
       where = g.file;
     } else {

@@ -27,7 +27,8 @@ export function benchWebSocket(mode: DeliveryMode, hooks: SocketHooks = {}): typ
       super(url, protocols, { perMessageDeflate: false, allowSynchronousEvents: sync });
       hooks.onCreate?.(this);
     }
-  };
+    // Browser-shaped (url, protocols): typed as `ws`'s class, whose third argument it fixes itself.
+  } as unknown as typeof WebSocket;
 }
 
 /**
