@@ -510,7 +510,7 @@ function detailTables(details) {
     if (Array.isArray(value) && value.length && value.every((v) => v && typeof v === 'object' && !Array.isArray(v))) {
       const cols = [...new Set(value.flatMap((v) => Object.keys(v).filter((k) => scalar(v[k]))))].slice(0, 8);
       if (!cols.length) continue;
-      const rows = value.slice(0, 40).map((v) => cols.map((c) => (typeof v[c] === 'number' ? fmt(v[c]) : v[c] ?? '')));
+      const rows = value.slice(0, 40).map((v) => cols.map((c) => (c === 'share' && num(v[c]) !== undefined && v[c] <= 1 ? fmtPct(v[c]) : typeof v[c] === 'number' ? fmt(v[c]) : v[c] ?? '')));
       out.push(`**${key}**\n\n${table(cols, rows)}${value.length > 40 ? `\n\n…and ${value.length - 40} more rows in the result file.` : ''}`);
     } else if (value && typeof value === 'object' && !Array.isArray(value) && Object.values(value).length && Object.values(value).every(scalar)) {
       out.push(`**${key}**\n\n${table(['', 'value'], Object.entries(value).map(([k, v]) => [k, typeof v === 'number' ? fmt(v) : v]))}`);

@@ -121,7 +121,8 @@ function describe(report: Report, sizes: string[], largest: string): void {
   const both = (group: string, name: (kind: ServerKind) => string) => KINDS.flatMap((kind) => bar(kind, group, name(kind)));
   report.detail('charts', [
     { id: 'server-fanout-throughput', title: 'Server fan-out throughput', unit: 'deliveries/s', kind: 'bars', series: sizes.flatMap((n) => both(`${n} subscribers`, (k) => `${k}.fanout.${n}.throughput`)) },
-    { id: 'server-fanout-latency', title: 'Server fan-out latency, publish to delivery', unit: 'ms', kind: 'bars', series: sizes.flatMap((n) => (['p50', 'p99'] as const).flatMap((p) => both(`${n} subscribers, ${p}`, (k) => `${k}.fanout.${n}.${p}`))) },
+    // One latency chart per size: 1k's milliseconds would vanish next to 10k's hundreds.
+    ...sizes.map((n) => ({ id: `server-fanout-latency-${n}`, title: `Server fan-out latency to ${n} subscribers, publish to delivery`, unit: 'ms', kind: 'bars', series: (['p50', 'p99'] as const).flatMap((p) => both(p, (k) => `${k}.fanout.${n}.${p}`)) })),
     { id: 'server-fanout-memory', title: `Server memory per connection (${largest} held, after a full GC)`, unit: 'KiB', kind: 'bars', series: [...both('RSS', (k) => `${k}.connections.rssPerConnection`), ...both('JS heap', (k) => `${k}.connections.heapPerConnection`)] },
   ]);
   const ratio = (of: string, to: string) => {
