@@ -213,7 +213,7 @@ export function openConnection(
       const answer = parseReply(reply);
       if (!answer) return handler.subscribeFailed(channel, new RealtimeError('BAD_FRAME', 'The server answered the subscription with a malformed reply.', { details: details({ channel }) }));
       if (!answer.ok) return handler.subscribeFailed(channel, new RealtimeError(knownCode(answer.code, 'CHANNEL_REFUSED'), answer.message, { details: details({ channel }) }));
-      handler.subscribed(channel, { resumed: answer.resumed === true });
+      handler.subscribed(channel, { resumed: answer.resumed === true, ...(typeof answer.memberId === 'string' ? { memberId: answer.memberId } : {}) });
       const members = answer.members;
       if (Array.isArray(members) && members.every(isMember)) handler.presence(channel, { action: 'sync', members: members.map((m) => ({ id: m.id, data: m.data })) });
     });

@@ -109,6 +109,8 @@ export interface SubscribeResult {
   readonly resumed: boolean;
   /** Present members (only when there are any, or on `presence-*` channels). */
   readonly members?: readonly WireMember[];
+  /** The id this socket appears under in the channel's presence (the signed user id on `presence-*`). */
+  readonly memberId?: string;
 }
 
 type Obj = Record<string, unknown>;

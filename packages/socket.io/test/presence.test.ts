@@ -47,6 +47,12 @@ describe('presence', () => {
     await waitFor(() => server.realtime.members('presence-team')[0]?.data !== undefined && tab2.client.channel('presence-team').presence.getSnapshot().members.length === 1, 'one member');
     expect(server.realtime.members('presence-team')).toHaveLength(1);
     expect(server.realtime.members('presence-team')[0]?.id).toBe('user-1');
+    // Each tab knows itself under the signed id (not its socket id): `me` is the member in the list.
+    for (const tab of [tab1, tab2]) {
+      const snapshot = tab.client.channel('presence-team').presence.getSnapshot();
+      expect(snapshot.me?.id).toBe('user-1');
+      expect(snapshot.members.map((m) => m.id)).toEqual(['user-1']);
+    }
     tab1.client.destroy();
     await waitFor(() => server.sockets() === 1, 'tab 1 gone');
     // The user is still here through tab 2.

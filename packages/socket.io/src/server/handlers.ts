@@ -71,7 +71,7 @@ export function handleSocket(socket: Socket, ctx: HandlerContext): () => void {
     stateOf(socket).members[channel] = memberId;
     ctx.onSubscribe?.(socket, channel, { resumed });
     const members = ctx.presence.members(channel);
-    const result: SubscribeResult = { resumed, ...(members.length > 0 || isPresenceChannel(channel) ? { members } : {}) };
+    const result: SubscribeResult = { resumed, ...(members.length > 0 || isPresenceChannel(channel) ? { members } : {}), ...(memberId !== socket.id ? { memberId } : {}) };
     ack({ ok: true, ...result });
   };
 
