@@ -49,9 +49,10 @@ describe('presence', () => {
     expect(server.realtime.members('presence-team')[0]?.id).toBe('user-1');
     // Each tab knows itself under the signed id (not its socket id): `me` is the member in the list.
     for (const tab of [tab1, tab2]) {
-      const snapshot = tab.client.channel('presence-team').presence.getSnapshot();
-      expect(snapshot.me?.id).toBe('user-1');
-      expect(snapshot.members.map((m) => m.id)).toEqual(['user-1']);
+      const presence = tab.client.channel('presence-team').presence;
+      await waitFor(() => presence.getSnapshot().members.length === 1, 'the member in each tab');
+      expect(presence.getSnapshot().me?.id).toBe('user-1');
+      expect(presence.getSnapshot().members.map((m) => m.id)).toEqual(['user-1']);
     }
     tab1.client.destroy();
     await waitFor(() => server.sockets() === 1, 'tab 1 gone');

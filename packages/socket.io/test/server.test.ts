@@ -72,7 +72,7 @@ describe('server helper: every request is answered, bad ones with a typed refusa
     expect(await ask(raw, 'sb:subscribe', { channel: 'presence-a', auth: noData.auth })).toMatchObject({ ok: false, code: 'UNAUTHORIZED' });
     expect(await ask(raw, 'sb:presence', { channel: 'lobby', action: 'enter', data: 1 })).toMatchObject({ ok: false, code: 'CHANNEL_REFUSED' });
     const signed = signChannel({ secret: SECRET }, raw.id!, 'presence-a', { userId: 42 });
-    expect(await ask(raw, 'sb:subscribe', { channel: 'presence-a', auth: signed.auth, channelData: signed.channel_data })).toEqual({ ok: true, resumed: false, members: [] });
+    expect(await ask(raw, 'sb:subscribe', { channel: 'presence-a', auth: signed.auth, channelData: signed.channel_data })).toEqual({ ok: true, resumed: false, members: [], memberId: '42' });
     expect(await ask(raw, 'sb:presence', { channel: 'presence-a', action: 'enter', data: { name: 'ann' } })).toEqual({ ok: true });
     expect(server.realtime.members('presence-a')).toEqual([{ id: '42', data: { name: 'ann' } }]);
   });
