@@ -6,6 +6,8 @@ export interface PeerOptions {
   readonly heartbeatMs: number;
   /** Presence of an HTTP client that stopped asking expires after this. */
   readonly presenceTimeoutMs: number;
+  /** Port to listen on, kept across restarts (a vendor peer run by an app). Default 0: a free port each start. */
+  readonly listenPort?: number;
 }
 
 /**

@@ -301,7 +301,7 @@ export async function startAblyPeer(options: AblyPeerOptions): Promise<AblyPeer>
     http.keepAliveTimeout = 100;
     const ws = new WebSocketServer({ server: http });
     ws.on('connection', onConnection);
-    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => http.listen(options.listenPort ?? 0, '127.0.0.1', resolve));
     server = http;
     wss = ws;
     port = (http.address() as AddressInfo).port;

@@ -252,7 +252,7 @@ export async function startPusherPeer(options: PusherPeerOptions = {}): Promise<
       const url = new URL(req.url ?? '/', 'http://localhost');
       wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, url.pathname, url.searchParams));
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => server.listen(options.listenPort ?? 0, '127.0.0.1', resolve));
     return server;
   };
   const stop = async (target: Server | null) => {
