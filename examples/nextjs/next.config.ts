@@ -3,7 +3,7 @@ import type { NextConfig } from 'next';
 const config: NextConfig = {
   reactStrictMode: true,
   // Node-only server dependencies stay out of the server bundle.
-  serverExternalPackages: ['ws', '@switchboard/server'],
+  serverExternalPackages: ['ws', 'socket.io', '@switchboard/server', '@switchboard/conformance'],
   poweredByHeader: false,
 };
 

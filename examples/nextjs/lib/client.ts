@@ -1,33 +1,27 @@
 'use client';
 /**
  * One client per configuration, created once at module level (it survives StrictMode, re-renders and
- * HMR). Nothing connects until a hook needs it.
+ * HMR). Nothing connects until a hook needs it. The transport comes from the configuration through
+ * `transportFromEnv`: swapping is an environment change.
  */
+import { ably } from '@switchboard/ably';
+import { transportFromEnv } from '@switchboard/core/env';
 import { polling } from '@switchboard/core/polling';
 import { sse } from '@switchboard/core/sse';
 import { websocket } from '@switchboard/core/websocket';
-import { createClient, type RealtimeClient, type Transport } from '@switchboard/react';
+import { pusher } from '@switchboard/pusher';
+import { createClient, type RealtimeClient } from '@switchboard/react';
+import { socketIO } from '@switchboard/socket.io';
 import type { RealtimeConfig } from './config';
 import type { Schema } from './shared';
 
 const clients = new Map<string, RealtimeClient<Schema>>();
-
-function transportFor(config: RealtimeConfig): Transport {
-  const auth = { endpoint: config.authEndpoint };
-  switch (config.transport) {
-    case 'sse':
-      return sse({ url: config.httpUrl, auth });
-    case 'polling':
-      return polling({ url: config.httpUrl, intervalMs: 1000, auth });
-    default:
-      return websocket({ url: config.websocketUrl, auth });
-  }
-}
+const factories = { websocket, sse, polling, pusher, ably, 'socket.io': socketIO };
 
 export function clientFor(config: RealtimeConfig): RealtimeClient<Schema> {
-  const key = JSON.stringify(config);
+  const key = JSON.stringify(config.transport);
   let client = clients.get(key);
-  if (!client) clients.set(key, (client = createClient<Schema>({ transport: transportFor(config) })));
+  if (!client) clients.set(key, (client = createClient<Schema>({ transport: transportFromEnv(config.transport, factories) })));
   return client;
 }
 

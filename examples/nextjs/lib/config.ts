@@ -1,42 +1,48 @@
 /**
- * Which transport the browser uses, read on the SERVER at request time and handed to the client as
- * props: changing `NEXT_PUBLIC_SWITCHBOARD_TRANSPORT` is a restart, not a rebuild. Only public values
- * travel; secrets stay in the server's environment.
+ * Which transport the browser uses, decided on the SERVER at request time from the environment
+ * (`readTransportEnv`) and handed to the client as props: changing `NEXT_PUBLIC_SWITCHBOARD_TRANSPORT`
+ * is a restart, not a rebuild. Unset values get the demo's local backends. Only public values travel;
+ * `readTransportEnv` refuses a secret in a NEXT_PUBLIC_ variable.
  */
+import { readTransportEnv, TRANSPORT_KINDS, type TransportEnv, type TransportKind } from '@switchboard/core/env';
 import { headers } from 'next/headers';
+import { vendors } from './server/vendors';
 
-export const TRANSPORTS = ['websocket', 'sse', 'polling', 'pusher', 'ably', 'socket.io'] as const;
-export type TransportKind = (typeof TRANSPORTS)[number];
+export type { TransportKind };
 
 export interface RealtimeConfig {
-  transport: TransportKind;
-  /** The server kit's WebSocket endpoint. */
-  websocketUrl: string;
-  /** The route handlers for SSE, polling and publish. */
+  /** What `transportFromEnv()` builds the client's transport from. */
+  transport: TransportEnv & { transport: TransportKind };
+  /** The route handlers for SSE, polling and publish (the dashboard always polls them). */
   httpUrl: string;
-  /** Channel auth (private-* / presence-*). */
-  authEndpoint: string;
-}
-
-/**
- * Next.js inlines `process.env.NEXT_PUBLIC_*` at BUILD time, on the server too. Reading through a
- * computed key keeps it a runtime value here, so a restart with another value switches the transport.
- */
-function runtimeEnv(name: string): string | undefined {
-  return process.env[name];
 }
 
 export async function realtimeConfig(): Promise<RealtimeConfig> {
-  const requested = runtimeEnv('NEXT_PUBLIC_SWITCHBOARD_TRANSPORT') ?? 'websocket';
-  const transport = (TRANSPORTS as readonly string[]).includes(requested) ? (requested as TransportKind) : 'websocket';
+  // process.env as a whole is read at run time (Next.js inlines only literal `process.env.NEXT_PUBLIC_X`).
+  const env = readTransportEnv(process.env);
+  const kind = (TRANSPORT_KINDS as readonly string[]).includes(env.transport ?? '') ? (env.transport as TransportKind) : 'websocket';
   const host = ((await headers()).get('host') ?? 'localhost').replace(/:\d+$/, '');
-  const wsPort = runtimeEnv('SWITCHBOARD_WS_PORT') ?? '3001';
-  return {
-    transport,
-    websocketUrl: runtimeEnv('NEXT_PUBLIC_SWITCHBOARD_WS_URL') ?? `ws://${host}:${wsPort}/realtime`,
-    httpUrl: '/api/realtime',
-    authEndpoint: '/api/realtime/auth',
-  };
+  const httpUrl = '/api/realtime';
+  const local = await localBackend(kind, host);
+  return { transport: { ...local, ...env, transport: kind }, httpUrl };
+}
+
+/** Where the demo's own backends are, for whatever the environment does not set. */
+async function localBackend(kind: TransportKind, host: string): Promise<TransportEnv> {
+  const started = await vendors(kind);
+  switch (kind) {
+    case 'websocket':
+      return { url: `ws://${host}:${process.env.SWITCHBOARD_WS_PORT ?? '3001'}/realtime`, authEndpoint: '/api/realtime/auth' };
+    case 'sse':
+    case 'polling':
+      return { url: '/api/realtime', authEndpoint: '/api/realtime/auth' };
+    case 'pusher':
+      return { key: 'conformance-key', host, port: started.pusher?.port, tls: false, authEndpoint: '/api/pusher/auth', publishUrl: '/api/pusher/publish' };
+    case 'ably':
+      return { host, port: started.ably?.port, tls: false, authEndpoint: '/api/ably/token' };
+    case 'socket.io':
+      return { url: `http://${host}:${started.socketIO?.port ?? 3002}`, authEndpoint: '/api/socket-io/auth' };
+  }
 }
 
 const COLORS = ['#7aa2ff', '#3ecf8e', '#f5a524', '#f25f5c', '#c084fc', '#2dd4bf'];

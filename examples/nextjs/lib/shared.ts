@@ -1,5 +1,6 @@
 /** Channels and payloads shared by the pages and the server. */
-export const CHAT_ROOM = 'chat:lobby';
+// Channel names portable across every transport: Pusher allows only letters, digits and _ - = @ , . ;
+export const CHAT_ROOM = 'chat-lobby';
 export const PRESENCE_ROOM = 'presence-lobby';
 export const METRICS_CHANNEL = 'metrics';
 

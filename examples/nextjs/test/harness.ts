@@ -44,6 +44,7 @@ export interface App {
 export async function startApp(env: Record<string, string>): Promise<App> {
   const port = await freePort();
   const wsPort = await freePort();
+  const vendorPorts = { SWITCHBOARD_SOCKET_IO_PORT: await freePort(), SWITCHBOARD_PUSHER_PORT: await freePort(), SWITCHBOARD_ABLY_PORT: await freePort() };
   let child: ChildProcess | null = null;
   let log = '';
   const url = `http://127.0.0.1:${port}`;
@@ -53,7 +54,7 @@ export async function startApp(env: Record<string, string>): Promise<App> {
     async start() {
       child = spawn(process.execPath, [nextBin, 'start', '-p', String(port), '-H', '127.0.0.1'], {
         cwd: root,
-        env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', SWITCHBOARD_WS_PORT: String(wsPort), ...env },
+        env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', SWITCHBOARD_WS_PORT: String(wsPort), ...Object.fromEntries(Object.entries(vendorPorts).map(([k, v]) => [k, String(v)])), ...env },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       child.stdout?.on('data', (d: Buffer) => (log += d.toString()));

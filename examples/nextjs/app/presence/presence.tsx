@@ -7,7 +7,10 @@ import { PRESENCE_ROOM, type Visitor } from '@/lib/shared';
 export function Presence({ me }: { me: Omit<Visitor, 'cursor'> }) {
   const [cursor, setCursor] = useState<Visitor['cursor']>(null);
   const area = useRef<HTMLDivElement>(null);
-  const { members, me: self } = usePresence(PRESENCE_ROOM, { ...me, cursor });
+  const { members: all, me: self } = usePresence(PRESENCE_ROOM, { ...me, cursor });
+  // On Pusher a member is listed from the moment it subscribes, with what the auth endpoint signed
+  // (nothing, here) until its own data arrives: show those by id.
+  const members = all.map((m) => ({ id: m.id, data: (m.data as Visitor | null) ?? { name: m.id, color: '#8a8f98', cursor: null } }));
 
   const move = (e: React.PointerEvent) => {
     const box = area.current?.getBoundingClientRect();
