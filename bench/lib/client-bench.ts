@@ -1,7 +1,8 @@
 import { performance } from 'node:perf_hooks';
 import { dom } from './dom-globals.js';
 import { PEER_ROLE, runNativePeer, startNativePeer, type NativePeer } from './native-peer.js';
-import { describe, profiled, summarize, type ProfileSummary } from './profile.js';
+import { Session } from 'node:inspector/promises';
+import { describe, summarize, type CpuProfile, type ProfileSummary } from './profile.js';
 import { mount, type ClientKind, type Mounted } from './react-clients.js';
 import { Report } from './report.js';
 import { argValue, role, sleep } from './roles.js';
@@ -56,6 +57,8 @@ export interface DeliverOptions {
   /** Counts arrival batches (adds a `message` listener to each socket). */
   countBatches?: boolean;
   timeoutMs?: number;
+  /** Called just before the clock starts and just after it stops (e.g. to profile only the delivery). */
+  window?: { start(): Promise<void>; stop(): Promise<void> };
 }
 
 /** Mounts `kind`, waits for its subscription, sends the prepared messages, waits for the last render, unmounts. */
@@ -79,6 +82,7 @@ export async function deliver(peer: NativePeer, o: DeliverOptions): Promise<Deli
     const commitsBefore = mounted.commits();
     counter.batches = 0;
     counter.messages = 0;
+    await o.window?.start();
     const cpuStart = process.cpuUsage();
     const start = performance.now();
     const sending = o.paced ? peer.paced(o.channel, o.paced.perTick, o.paced.everyMs) : peer.blast(o.channel);
@@ -94,6 +98,7 @@ export async function deliver(peer: NativePeer, o: DeliverOptions): Promise<Deli
     }
     const ms = performance.now() - start;
     const cpu = process.cpuUsage(cpuStart);
+    await o.window?.stop();
     await sending;
     const stats = await peer.stats();
     return {
@@ -116,11 +121,29 @@ export async function deliver(peer: NativePeer, o: DeliverOptions): Promise<Deli
   }
 }
 
-/** Profiles one delivery in this process and summarises where the time went (by package and function). */
+/**
+ * Profiles one delivery in this process (the inspector's sampling profiler, from the first write to the
+ * last commit: mounting, connecting and unmounting are left out) and summarises where the time went.
+ */
 export async function profileDelivery(peer: NativePeer, o: DeliverOptions): Promise<{ delivery: Delivery; summary: ProfileSummary; text: string }> {
-  const { result, profile } = await profiled(() => deliver(peer, o));
-  const summary = summarize(profile, process.argv[1]!);
-  return { delivery: result, summary, text: describe(summary, 6, 8) };
+  const session = new Session();
+  session.connect();
+  let profile: CpuProfile | undefined;
+  try {
+    await session.post('Profiler.enable');
+    await session.post('Profiler.setSamplingInterval', { interval: 200 });
+    const delivery = await deliver(peer, {
+      ...o,
+      window: {
+        start: async () => void (await session.post('Profiler.start')),
+        stop: async () => void ({ profile } = (await session.post('Profiler.stop')) as { profile: CpuProfile }),
+      },
+    });
+    const summary = summarize(profile!, process.argv[1]!);
+    return { delivery, summary, text: describe(summary, 6, 8) };
+  } finally {
+    session.disconnect();
+  }
 }
 
 /** Starts the peer, runs `body`, stops the peer and writes the report; exits (nothing may keep the process alive). */

@@ -13,6 +13,8 @@ export interface CpuProfile {
 export interface ProfileSummary {
   /** Busy time sampled (idle excluded), ms. */
   busyMs: number;
+  /** Time between samples beyond 5× the usual interval (the thread was not running), left out, ms. */
+  gapMs: number;
   /** Self time by package (or part of switchboard), largest first. */
   groups: { name: string; ms: number; share: number }[];
   /** Self time by function, largest first. */
@@ -64,10 +66,17 @@ function groupOf(path: string): { group: string; file: string } {
 export function summarize(profile: CpuProfile, bundle: string, top = 15): ProfileSummary {
   const starts = moduleMap(bundle);
   const bundleUrl = new URL(`file://${bundle}`).href;
+  // A sample lasts until the next one. A gap far beyond the sampling interval is time the thread did not
+  // run (another process had the core, on a shared machine): it is capped, not charged to that sample.
+  const deltas = profile.timeDeltas.slice(1).sort((a, b) => a - b);
+  const cap = Math.max(1000, 5 * (deltas[deltas.length >> 1] ?? 0));
+  let gapUs = 0;
   const selfUs = new Map<number, number>();
   for (let i = 0; i < profile.samples.length; i++) {
     const id = profile.samples[i]!;
-    selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i + 1] ?? 0));
+    const delta = profile.timeDeltas[i + 1] ?? 0;
+    gapUs += Math.max(0, delta - cap);
+    selfUs.set(id, (selfUs.get(id) ?? 0) + Math.min(delta, cap));
   }
   const groups = new Map<string, number>();
   const functions = new Map<string, { name: string; where: string; us: number }>();
@@ -112,6 +121,7 @@ export function summarize(profile: CpuProfile, bundle: string, top = 15): Profil
   const share = (us: number) => Math.round((us / busy) * 1000) / 1000;
   return {
     busyMs: ms(busy),
+    gapMs: ms(gapUs),
     groups: [...groups].sort((a, b) => b[1] - a[1]).slice(0, top).map(([name, us]) => ({ name, ms: ms(us), share: share(us) })),
     functions: [...functions.values()].sort((a, b) => b.us - a.us).slice(0, top).map((f) => ({ name: f.name, where: f.where, ms: ms(f.us), share: share(f.us) })),
   };
@@ -120,5 +130,5 @@ export function summarize(profile: CpuProfile, bundle: string, top = 15): Profil
 /** One line for a note: the largest groups and functions. */
 export function describe(summary: ProfileSummary, groups = 5, functions = 5): string {
   const pct = (s: number) => `${Math.round(s * 100)} %`;
-  return `busy ${summary.busyMs} ms; by package: ${summary.groups.slice(0, groups).map((g) => `${g.name} ${pct(g.share)}`).join(', ')}; top functions: ${summary.functions.slice(0, functions).map((f) => `${f.name} (${f.where}) ${pct(f.share)}`).join(', ')}`;
+  return `busy ${summary.busyMs} ms (${summary.gapMs} ms of gaps between samples left out); by package: ${summary.groups.slice(0, groups).map((g) => `${g.name} ${pct(g.share)}`).join(', ')}; top functions: ${summary.functions.slice(0, functions).map((f) => `${f.name} (${f.where}) ${pct(f.share)}`).join(', ')}`;
 }

@@ -41,7 +41,7 @@ interface Stream {
   text: string;
 }
 const STREAMS: Stream[] = [
-  { name: 'paced', mode: 'batch', count: quick ? 600 : 5000, paced: { perTick: 10, everyMs: 4 }, text: '10 messages every 4 ms (a setTimeout in the peer; ~2,500 msgs/s at most), batch delivery' },
+  { name: 'paced', mode: 'batch', count: quick ? 400 : 5000, paced: { perTick: 10, everyMs: 4 }, text: '10 messages every 4 ms (a setTimeout in the peer; ~2,500 msgs/s at most), batch delivery' },
   { name: 'burst', mode: 'batch', count: quick ? 5000 : 50_000, text: 'all messages written at once, batch delivery (every message of a TCP read in one task)' },
   { name: 'burst-task', mode: 'task', count: quick ? 1000 : 5000, text: 'all messages written at once, task delivery (one task per message)' },
 ];
