@@ -2,9 +2,11 @@
 export async function register() {
   if (process.env.NEXT_RUNTIME !== 'nodejs') return;
   const { startWebSocketServer } = await import('./lib/server/demo');
-  const { vendors } = await import('./lib/server/vendors');
+  const { hasOwnBackend, vendors } = await import('./lib/server/vendors');
+  const { readTransportEnv } = await import('@switchboard/core/env');
   const server = await startWebSocketServer();
   // The vendor backend of the configured transport, if any (local servers speaking their protocols).
-  await vendors(process.env['NEXT_PUBLIC_SWITCHBOARD_TRANSPORT'] ?? 'websocket');
+  const env = readTransportEnv(process.env);
+  if (!hasOwnBackend(env)) await vendors(env.transport ?? 'websocket');
   console.log(`switchboard WebSocket server on ws://${server.url.replace(/^https?:\/\//, '')}${server.path}`);
 }

@@ -6,7 +6,7 @@
  */
 import { readTransportEnv, TRANSPORT_KINDS, type TransportEnv, type TransportKind } from '@switchboard/core/env';
 import { headers } from 'next/headers';
-import { vendors } from './server/vendors';
+import { hasOwnBackend, vendors } from './server/vendors';
 
 export type { TransportKind };
 
@@ -23,7 +23,7 @@ export async function realtimeConfig(): Promise<RealtimeConfig> {
   const kind = (TRANSPORT_KINDS as readonly string[]).includes(env.transport ?? '') ? (env.transport as TransportKind) : 'websocket';
   const host = ((await headers()).get('host') ?? 'localhost').replace(/:\d+$/, '');
   const httpUrl = '/api/realtime';
-  const local = await localBackend(kind, host);
+  const local = hasOwnBackend(env) ? {} : await localBackend(kind, host);
   return { transport: { ...local, ...env, transport: kind }, httpUrl };
 }
 
@@ -34,8 +34,9 @@ async function localBackend(kind: TransportKind, host: string): Promise<Transpor
     case 'websocket':
       return { url: `ws://${host}:${process.env.SWITCHBOARD_WS_PORT ?? '3001'}/realtime`, authEndpoint: '/api/realtime/auth' };
     case 'sse':
-    case 'polling':
       return { url: '/api/realtime', authEndpoint: '/api/realtime/auth' };
+    case 'polling':
+      return { url: '/api/realtime', authEndpoint: '/api/realtime/auth', intervalMs: 1000 };
     case 'pusher':
       return { key: 'conformance-key', host, port: started.pusher?.port, tls: false, authEndpoint: '/api/pusher/auth', publishUrl: '/api/pusher/publish' };
     case 'ably':

@@ -15,8 +15,6 @@ export interface Demo {
   readonly hub: Hub;
   readonly handlers: ReturnType<typeof createHandlers>;
   readonly auth: ReturnType<typeof createAuthHandler>;
-  /** Last chat messages, for "history on join". */
-  readonly chat: ChatMessage[];
   /** The notification feed behind /api/notifications. */
   readonly notifications: NotificationFeed;
   websocket: Promise<RunningServer> | null;
@@ -58,13 +56,6 @@ export function demo(): Demo {
 function start(): Demo {
   const broker = createMemoryBroker({ historySize: 1000 });
   const hub = createHub({ broker, secret: SECRET });
-  const chat: ChatMessage[] = [];
-  void broker.subscribe(CHAT_ROOM, (event) => {
-    if (event.kind !== 'message' || event.message.event !== 'message') return;
-    const { text, author } = event.message.data as { text: string; author: string };
-    chat.push({ id: event.message.offset, text, author, at: event.message.ts });
-    if (chat.length > 50) chat.shift();
-  });
 
   const notifications = new NotificationFeed();
   const titles = ['Deploy started', 'Build passed', 'New comment on #42', 'Invoice paid', 'Deploy finished', 'Alert resolved'];
@@ -88,10 +79,26 @@ function start(): Demo {
       secret: SECRET,
       authorize: ({ channel }) => (channel.startsWith('presence-') ? { userId: `guest-${Math.random().toString(36).slice(2, 8)}` } : true),
     }),
-    chat,
     notifications,
     websocket: null,
   };
+}
+
+/**
+ * The last chat messages, for "history on join" and after a gap: read from the broker's own history
+ * (the same source a resuming client is served from), so a message is in it as soon as it is acked —
+ * not a copy kept by a subscriber, which lags a turn behind. Memory-broker offsets are `<epoch>.<n>`.
+ */
+export async function chatHistory(limit = 50): Promise<ChatMessage[]> {
+  const { broker } = demo().hub;
+  const { head } = await broker.history(CHAT_ROOM, null);
+  if (head === null) return [];
+  const dot = head.lastIndexOf('.');
+  const from = `${head.slice(0, dot)}.${Math.max(0, Number(head.slice(dot + 1)) - limit)}`;
+  const { messages } = await broker.history(CHAT_ROOM, from);
+  return messages
+    .filter((m) => m.event === 'message')
+    .map((m) => ({ id: m.offset, ...(m.data as { text: string; author: string }), at: m.ts }));
 }
 
 /** The WebSocket server (server kit), on its own port, sharing the hub. Started by instrumentation.ts. */

@@ -6,6 +6,7 @@
  *   of this runs.
  */
 import { createServer } from 'node:http';
+import type { TransportEnv } from '@switchboard/core/env';
 import type { AddressInfo } from 'node:net';
 import { Server } from 'socket.io';
 import { attachSwitchboard } from '@switchboard/socket.io/server';
@@ -19,6 +20,15 @@ export interface Vendors {
   pusher?: PusherPeer;
   ably?: AblyPeer;
   socketIO?: { port: number };
+}
+
+/**
+ * A vendor transport with anything of its own configured (a key, a URL, a host, an auth endpoint)
+ * talks to that service: the demo starts no local stand-in for it.
+ */
+export function hasOwnBackend(env: TransportEnv): boolean {
+  const vendor = env.transport === 'pusher' || env.transport === 'ably' || env.transport === 'socket.io';
+  return vendor && (env.key ?? env.url ?? env.host ?? env.authEndpoint) !== undefined;
 }
 
 const g = globalThis as { __switchboardVendors?: Promise<Vendors> };

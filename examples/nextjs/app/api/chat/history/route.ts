@@ -1,9 +1,9 @@
-import { demo } from '@/lib/server/demo';
+import { chatHistory } from '@/lib/server/demo';
 
 export const dynamic = 'force-dynamic';
 export const runtime = 'nodejs';
 
 /** The last chat messages (what a database query would return). */
-export function GET() {
-  return Response.json(demo().chat);
+export async function GET() {
+  return Response.json(await chatHistory());
 }
