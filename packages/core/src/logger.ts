@@ -24,8 +24,17 @@ export function resolveLogger(option: Logger | boolean | undefined): Logger {
   return option;
 }
 
-/** True unless the bundler or Node says production. */
+/**
+ * `true` unless the app is built (or Node runs) for production. It reads the literal
+ * `process.env.NODE_ENV`, which bundlers (webpack and Next.js, Vite, esbuild, Rollup's replace plugin)
+ * substitute at build time — read any other way, it survives into a production bundle unreplaced and a
+ * browser without a `process` global would count as development. Where nothing substituted it and there
+ * is no `process` at all (an unbundled browser module), it counts as production: quiet.
+ */
 export function isDev(): boolean {
-  const proc = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process;
-  return proc?.env?.NODE_ENV !== 'production';
+  try {
+    return process.env.NODE_ENV !== 'production';
+  } catch {
+    return false;
+  }
 }
