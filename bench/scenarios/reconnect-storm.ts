@@ -218,14 +218,16 @@ if (role === STORM_ROLE) {
       opens: histogram(r.opens, BUCKET_MS, Math.max(...r.attempts, ...r.opens)),
     })),
   );
+  const spread =
+    'the backoff itself, not CPU: full jitter from a 1 s base puts every first retry within a second of the drop, refused attempts fail at once so early clients retry again in that second, and the exponent counts attempts, so quick refusals grow some windows to 8–15 s (a long tail after the restart) — see the notes';
   const goals = DELAYS.flatMap((delay) => {
     const key = `switchboard.restart${delay / 1000}s`;
     const whole = report.figure(`${key}.peakOverUniform`)!.max;
     const after = report.figure(`${key}.peakOverUniform.afterRestart`)!.max;
     const reconnected = report.figure(`${key}.reconnected`)!.min;
     return [
-      { goal: `restart after ${delay / 1000} s: no 250 ms bucket of attempts above ~2× the uniform spread (window: kill → last open; worst run)`, value: round(whole), unit: '×', target: 2, met: whole <= 2 },
-      { goal: `restart after ${delay / 1000} s: no 250 ms bucket of attempts above ~2× the uniform spread (window: restart → last open; worst run)`, value: round(after), unit: '×', target: 2, met: after <= 2 },
+      { goal: `restart after ${delay / 1000} s: no 250 ms bucket of attempts above ~2× the uniform spread (window: kill → last open; worst run)`, value: round(whole), unit: '×', target: 2, met: whole <= 2, ...(whole <= 2 ? {} : { dominant: spread }) },
+      { goal: `restart after ${delay / 1000} s: no 250 ms bucket of attempts above ~2× the uniform spread (window: restart → last open; worst run)`, value: round(after), unit: '×', target: 2, met: after <= 2, ...(after <= 2 ? {} : { dominant: spread }) },
       { goal: `restart after ${delay / 1000} s: all ${CLIENTS} clients reconnected within ${DEADLINE_MS / 1000} s of the restart (fewest of the runs)`, value: reconnected, unit: 'clients', target: CLIENTS, met: reconnected === CLIENTS },
     ];
   });
