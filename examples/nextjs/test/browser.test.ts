@@ -76,8 +76,8 @@ describe.each(TRANSPORTS)('the Next.js example on %s', (transport) => {
     expect((await texts(b.page)).filter((t) => t === `hello from A on ${transport}`)).toHaveLength(1);
 
     await Promise.all([a.page.goto(`${app.url}/presence`), b.page.goto(`${app.url}/presence`)]);
-    // Each sees both (a tab closed by an earlier test may still count on HTTP transports until its
-    // presence times out on the server — see the note in docs/transports.md).
+    // Each sees both (a tab an earlier test closed without a goodbye — a vendor transport — may still
+    // count until its presence times out on the server).
     const names = await Promise.all([a.page, b.page].map(async (p) => {
       await until(async () => ((await p.getByTestId('avatar').allTextContents()).some((t) => t.endsWith('(you)'))), 'me in presence');
       return (await p.getByTestId('avatar').allTextContents()).find((t) => t.endsWith('(you)'))!.replace(' (you)', '');
@@ -92,6 +92,23 @@ describe.each(TRANSPORTS)('the Next.js example on %s', (transport) => {
     await until(async () => (await b.page.getByTestId('cursor').count()) === 1, "A's cursor on B");
     await screenshot(b.page, `${transport}-presence-two`);
     expect([...a.problems, ...b.problems]).toEqual([]);
+  });
+
+  it.runIf(transport === 'websocket' || transport === 'sse' || transport === 'polling')('a page that goes away leaves presence at once (HTTP transports say goodbye as the page unloads)', async () => {
+    const [a, b] = [await open('presence'), await open('presence')];
+    const count = (p: Page) => p.getByTestId('online-count').textContent().then(Number);
+    const meIn = (p: Page) => until(async () => (await p.getByTestId('avatar').allTextContents()).some((t) => t.endsWith('(you)')), 'me in presence');
+    await Promise.all([meIn(a.page), meIn(b.page)]);
+    const me = async (p: Page) => (await p.getByTestId('avatar').allTextContents()).find((t) => t.endsWith('(you)'))!.replace(' (you)', '');
+    const [nameA, nameB] = [await me(a.page), await me(b.page)];
+    await until(async () => (await b.page.getByTestId('avatar').allTextContents()).some((t) => t.startsWith(nameA)), 'B sees A');
+    const before = await count(b.page);
+    await a.page.goto('about:blank');
+    // Well inside the server's own timeouts (polling 30 s, a closed SSE stream's 5 s grace).
+    await until(async () => !(await b.page.getByTestId('avatar').allTextContents()).some((t) => t.startsWith(nameA)), 'A gone from B', 3000);
+    expect(await count(b.page)).toBe(before - 1);
+    expect((await b.page.getByTestId('avatar').allTextContents()).some((t) => t.startsWith(nameB))).toBe(true);
+    expect(b.problems).toEqual([]);
   });
 
   it('server stopped: badge reconnecting, typed messages pending; restarted: delivered exactly once, in order, in both pages', async () => {

@@ -29,6 +29,31 @@ export interface HttpOpsDeps {
 const MAX_BATCH = 50;
 
 /**
+ * The page's lifecycle: `leaving` on `beforeunload` (a navigation or tab close is starting: the last
+ * moment before the browser aborts the page's requests, which would end an SSE connection first) and
+ * on `pagehide` (also the back/forward cache, and mobile browsers that skip `beforeunload`); `back`
+ * when a cached page returns (`pageshow` with `persisted`). Nothing outside a browser window.
+ */
+function onPageLifecycle(leaving: (stayCheck: boolean) => void, back: () => void): () => void {
+  const page = globalThis as Partial<Pick<EventTarget, 'addEventListener' | 'removeEventListener'>>;
+  if (typeof page.addEventListener !== 'function' || typeof page.removeEventListener !== 'function') return () => {};
+  const onBeforeUnload = () => leaving(true);
+  const onHide = () => leaving(false);
+  const onShow = (event: Event) => (event as { persisted?: unknown }).persisted === true && back();
+  page.addEventListener('beforeunload', onBeforeUnload);
+  page.addEventListener('pagehide', onHide);
+  page.addEventListener('pageshow', onShow);
+  return () => {
+    page.removeEventListener?.('beforeunload', onBeforeUnload);
+    page.removeEventListener?.('pagehide', onHide);
+    page.removeEventListener?.('pageshow', onShow);
+  };
+}
+
+/** After a goodbye on `beforeunload`, a page still here this much later stayed (another handler asked to). */
+const STAY_CHECK_MS = 1000;
+
+/**
  * Publishes and presence operations over HTTP `POST`, for SSE and polling. One request at a time,
  * batching whatever queued up meanwhile, so operations reach the server in the order they were made
  * (concurrent requests could overtake each other).
@@ -39,13 +64,33 @@ export class HttpOps {
   #busy = false;
   #closed = false;
   #inFlight: AbortController | null = null;
+  /**
+   * Presence this connection holds (the last enter/update per channel). Over HTTP the server cannot see
+   * a tab close, so the page says goodbye itself (`#farewell`); otherwise a closed tab would stay in
+   * everyone's member list until its presence timed out on the server.
+   */
+  #present = new Map<string, PresenceFrame>();
+  /** What the last request carried, for the goodbye: it must be sent synchronously, while the page goes. */
+  #lastHeaders: Record<string, string> = {};
+  #signatures = new Map<string, ChannelAuthorization>();
+  #away = false;
+  #stayCheck: ReturnType<typeof setTimeout> | null = null;
+  #offPage: () => void;
 
   constructor(deps: HttpOpsDeps) {
     this.#d = deps;
+    this.#offPage = onPageLifecycle(
+      (stayCheck) => this.#farewell(stayCheck),
+      () => this.#returned(),
+    );
   }
 
   push(frame: PublishFrame | PresenceFrame): void {
     if (this.#closed) throw new RealtimeError('CONNECTION_LOST', 'The connection is closed.', { details: { transport: this.#d.transport } });
+    if (frame.type === 'presence') {
+      if (frame.action === 'leave') this.#present.delete(frame.channel);
+      else this.#present.set(frame.channel, { type: 'presence', channel: frame.channel, action: 'enter', ...(frame.data === undefined ? {} : { data: frame.data }) });
+    }
     const needsAuth = isPrivateChannel(frame.channel) && this.#d.auth.configured;
     const auth = needsAuth ? this.#d.auth.get(this.#d.session(), frame.channel, this.#d.transport).catch(() => null) : null;
     this.#queue.push({ frame, auth });
@@ -56,6 +101,42 @@ export class HttpOps {
     this.#closed = true;
     this.#queue.length = 0;
     this.#inFlight?.abort();
+    this.#offPage();
+    if (this.#stayCheck) clearTimeout(this.#stayCheck);
+  }
+
+  /**
+   * The page is going away: leave every presence channel in one `keepalive` request (it outlives the
+   * page). Sent as is, synchronously — with the headers and signatures of earlier requests. Once: a
+   * navigation fires both events. After `beforeunload` a timer checks whether the page stayed after all
+   * (the timer dies with a page that went).
+   */
+  #farewell(stayCheck: boolean): void {
+    if (this.#closed || this.#away || this.#present.size === 0) return;
+    this.#away = true;
+    if (stayCheck) this.#stayCheck = setTimeout(() => ((this.#stayCheck = null), this.#returned()), STAY_CHECK_MS);
+    const ops = [...this.#present.keys()].map((channel): PresenceFrame => {
+      const auth = this.#signatures.get(channel);
+      return { type: 'presence', channel, action: 'leave', ...(auth ? { auth: auth.auth, ...(auth.channelData === undefined ? {} : { channelData: auth.channelData }) } : {}) };
+    });
+    this.#d
+      .fetch(this.#d.url, {
+        method: 'POST',
+        keepalive: true,
+        headers: { ...this.#lastHeaders, 'content-type': 'application/json', accept: 'application/json' },
+        body: JSON.stringify({ v: PROTOCOL_VERSION, session: this.#d.session(), ops }),
+        credentials: this.#d.credentials,
+      })
+      .catch(() => {});
+  }
+
+  /** The page came back from the back/forward cache, or stayed: enter again what the goodbye left. */
+  #returned(): void {
+    if (this.#closed || !this.#away) return;
+    this.#away = false;
+    if (this.#stayCheck) clearTimeout(this.#stayCheck);
+    this.#stayCheck = null;
+    for (const frame of [...this.#present.values()]) this.push(frame);
   }
 
   async #flush(): Promise<void> {
@@ -75,6 +156,7 @@ export class HttpOps {
 
   async #signed(op: QueuedOp): Promise<PublishFrame | PresenceFrame> {
     const auth = op.auth ? await op.auth : null;
+    if (auth && op.frame.type === 'presence') this.#signatures.set(op.frame.channel, auth);
     return auth ? { ...op.frame, auth: auth.auth, ...(auth.channelData === undefined ? {} : { channelData: auth.channelData }) } : op.frame;
   }
 
@@ -98,9 +180,10 @@ export class HttpOps {
       controller.abort();
     }, this.#d.timeoutMs);
     try {
+      this.#lastHeaders = await this.#d.headers();
       response = await this.#d.fetch(this.#d.url, {
         method: 'POST',
-        headers: { ...(await this.#d.headers()), 'content-type': 'application/json', accept: 'application/json' },
+        headers: { ...this.#lastHeaders, 'content-type': 'application/json', accept: 'application/json' },
         body: JSON.stringify({ v: PROTOCOL_VERSION, session: this.#d.session(), ops }),
         credentials: this.#d.credentials,
         signal: controller.signal,
