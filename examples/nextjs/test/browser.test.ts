@@ -132,7 +132,11 @@ describe.each(TRANSPORTS)('the Next.js example on %s', (transport) => {
       await until(async () => {
         const all = await texts(p);
         return batch.every((t) => all.includes(t));
-      }, 'the batch delivered');
+      }, 'the batch delivered').catch(async (error: unknown) => {
+        // What each page shows, so a failure says which side lost what.
+        const state = async (q: Page) => ({ status: await status(q), messages: await texts(q), pending: await q.getByTestId('pending').allTextContents(), failed: await q.getByTestId('failed').allTextContents() });
+        throw new Error(`${String(error)}\nA: ${JSON.stringify(await state(a.page))}\nB: ${JSON.stringify(await state(b.page))}\nserver: ${app.output().slice(-1500)}`);
+      });
       const seen = (await texts(p)).filter((t) => batch.includes(t));
       expect(seen).toEqual(batch); // each once, in order
     }
