@@ -249,15 +249,17 @@ export function defineConformanceSuite(target: ConformanceTarget & { readonly pr
         if (!acks || !resume) {
           // At-most-once, no resume (Pusher): what either side missed while down is lost — never repeated or reordered.
           expect(settled.every((r) => r.status === (acks ? 'acked' : 'sent'))).toBe(true);
-          await waitFor(() => got.includes(total - 1), () => `the last message (${total - 1}) arrives, got up to ${String(got.at(-1))}`, 10_000);
+          // Publishes over HTTP (Pusher's publishUrl) go one request at a time: on a loaded machine a
+          // backlog builds while the sequence runs, and drains after it.
+          await waitFor(() => got.includes(total - 1), () => `the last message (${total - 1}) arrives, got up to ${String(got.at(-1))}`, 30_000);
           expect(got).toEqual([...new Set(got)].sort((x, y) => (x as number) - (y as number)));
           return;
         }
         expect(settled.every((r) => r.status === 'acked')).toBe(true);
-        await waitFor(() => got.length >= total, () => `${total} messages, got ${got.length}`, 10_000);
+        await waitFor(() => got.length >= total, () => `${total} messages, got ${got.length}`, 30_000);
         expect(got.length).toBe(total);
         expect(got).toEqual(range(total));
-      }, 30_000);
+      }, 75_000);
 
       it('a black-holed connection is detected within the heartbeat deadline', async () => {
         const heartbeatMs = 250;
