@@ -137,7 +137,7 @@ describe.each(TRANSPORTS)('the Next.js example on %s', (transport) => {
         return batch.every((t) => all.includes(t));
       }, 'the batch delivered').catch(async (error: unknown) => {
         // What each page shows, so a failure says which side lost what.
-        const state = async (q: Page) => ({ status: await status(q), messages: await texts(q), pending: await q.getByTestId('pending').allTextContents(), failed: await q.getByTestId('failed').allTextContents() });
+        const state = async (q: Page) => ({ status: await status(q), channel: await q.getByTestId('channel-status').textContent(), messages: await texts(q), pending: await q.getByTestId('pending').allTextContents(), failed: await q.getByTestId('failed').allTextContents() });
         throw new Error(`${String(error)}\nA: ${JSON.stringify(await state(a.page))}\nB: ${JSON.stringify(await state(b.page))}\nserver: ${app.output().slice(-1500)}`);
       });
       const seen = (await texts(p)).filter((t) => batch.includes(t));
