@@ -72,7 +72,9 @@ describe('runs in Node without a DOM, on real timers', () => {
     expect(got).toEqual(['hello']);
     expect(process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length).toBeGreaterThan(timersBefore);
     client.destroy();
-    expect(process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length).toBe(timersBefore);
+    // At most as many as before: a timer of the test runner's own may end meanwhile (seen on a loaded
+    // machine), none of the client's may be left.
+    expect(process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length).toBeLessThanOrEqual(timersBefore);
     expect(transport.openConnections).toBe(0);
   });
 });
