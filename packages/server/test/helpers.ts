@@ -65,7 +65,7 @@ export async function rawClient(url: string, headers: Record<string, string> = {
     frames,
     send: (frame) => ws.send(JSON.stringify(frame)),
     sendText: (text) => ws.send(text),
-    next(match, timeoutMs = 3000) {
+    next(match, timeoutMs = 10_000) {
       return new Promise((resolve, reject) => {
         const check = () => {
           const found = frames.find(match);
@@ -88,7 +88,7 @@ export async function rawClient(url: string, headers: Record<string, string> = {
 }
 
 /** Waits (bounded) for a condition that another socket's events will make true. */
-export async function until(condition: () => boolean, timeoutMs = 3000): Promise<void> {
+export async function until(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
     if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms: ${condition.toString()}`);
@@ -103,7 +103,7 @@ export function sseReader(response: Response) {
   const blocks: string[] = [];
   return {
     /** The next event block (lines up to a blank line), e.g. `event: welcome\ndata: {...}`. */
-    async next(timeoutMs = 3000): Promise<string> {
+    async next(timeoutMs = 10_000): Promise<string> {
       const deadline = Date.now() + timeoutMs;
       while (blocks.length === 0) {
         const timer = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no SSE event within ${timeoutMs} ms (buffer: ${JSON.stringify(buffer)})`)), Math.max(0, deadline - Date.now())));
