@@ -1,3 +1,4 @@
+import { utf8Length } from '@switchboard/core/protocol';
 import type { ChannelAuthorizer } from './auth.js';
 import type { HeadersOption } from './http.js';
 import type { PusherConstructor } from './sdk.js';
@@ -100,21 +101,6 @@ export const allowsClientEvents = (channel: string): boolean =>
   (channel.startsWith('private-') && !channel.startsWith('private-encrypted-')) || isPresenceChannel(channel);
 
 export const needsAuth = (channel: string): boolean => channel.startsWith('private-') || isPresenceChannel(channel);
-
-/** UTF-8 length of a string, without allocating. */
-export function utf8Length(text: string): number {
-  let bytes = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 0x80) bytes += 1;
-    else if (c < 0x800) bytes += 2;
-    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
-      bytes += 4;
-      i++;
-    } else bytes += 3;
-  }
-  return bytes;
-}
 
 /** UTF-8 length of a value's JSON (0 for values JSON cannot encode). */
 export function jsonBytes(value: unknown): number {
