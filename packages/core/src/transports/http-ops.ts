@@ -50,6 +50,11 @@ function onPageLifecycle(leaving: (stayCheck: boolean) => void, back: () => void
   };
 }
 
+/** An HTTP op carrying its channel's signature, if there is one. */
+function withSignature<F extends PublishFrame | PresenceFrame>(frame: F, auth: ChannelAuthorization | null | undefined): F {
+  return auth ? { ...frame, auth: auth.auth, ...(auth.channelData === undefined ? {} : { channelData: auth.channelData }) } : frame;
+}
+
 /** After a goodbye on `beforeunload`, a page still here this much later stayed (another handler asked to). */
 const STAY_CHECK_MS = 1000;
 
@@ -72,7 +77,6 @@ export class HttpOps {
   #present = new Map<string, PresenceFrame>();
   /** What the last request carried, for the goodbye: it must be sent synchronously, while the page goes. */
   #lastHeaders: Record<string, string> = {};
-  #signatures = new Map<string, ChannelAuthorization>();
   #away = false;
   #stayCheck: ReturnType<typeof setTimeout> | null = null;
   #offPage: () => void;
@@ -115,16 +119,14 @@ export class HttpOps {
     if (this.#closed || this.#away || this.#present.size === 0) return;
     this.#away = true;
     if (stayCheck) this.#stayCheck = setTimeout(() => ((this.#stayCheck = null), this.#returned()), STAY_CHECK_MS);
-    const ops = [...this.#present.keys()].map((channel): PresenceFrame => {
-      const auth = this.#signatures.get(channel);
-      return { type: 'presence', channel, action: 'leave', ...(auth ? { auth: auth.auth, ...(auth.channelData === undefined ? {} : { channelData: auth.channelData }) } : {}) };
-    });
+    const session = this.#d.session();
+    const ops = [...this.#present.keys()].map((channel) => withSignature({ type: 'presence', channel, action: 'leave' }, this.#d.auth.peek(session, channel)));
     this.#d
       .fetch(this.#d.url, {
         method: 'POST',
         keepalive: true,
         headers: { ...this.#lastHeaders, 'content-type': 'application/json', accept: 'application/json' },
-        body: JSON.stringify({ v: PROTOCOL_VERSION, session: this.#d.session(), ops }),
+        body: JSON.stringify({ v: PROTOCOL_VERSION, session, ops }),
         credentials: this.#d.credentials,
       })
       .catch(() => {});
@@ -155,9 +157,7 @@ export class HttpOps {
   }
 
   async #signed(op: QueuedOp): Promise<PublishFrame | PresenceFrame> {
-    const auth = op.auth ? await op.auth : null;
-    if (auth && op.frame.type === 'presence') this.#signatures.set(op.frame.channel, auth);
-    return auth ? { ...op.frame, auth: auth.auth, ...(auth.channelData === undefined ? {} : { channelData: auth.channelData }) } : op.frame;
+    return withSignature(op.frame, op.auth ? await op.auth : null);
   }
 
   #fits(op: PublishFrame | PresenceFrame): boolean {
