@@ -80,8 +80,8 @@ export class Harness {
     return this.peer.kill();
   }
 
-  async restart(): Promise<void> {
-    await this.peer.restart();
+  async restart(options?: { empty?: boolean }): Promise<void> {
+    await this.peer.restart(options);
     for (const proxy of this.proxies) proxy.retarget(this.peer.port);
   }
 

@@ -10,28 +10,34 @@ export const REFUSED_TOKEN = 'expired-token';
 const PATH = '/realtime';
 
 /**
- * The server kit on 127.0.0.1, port 0, with a broker that survives `kill()`. `stateless`: the
+ * The server kit on 127.0.0.1, port 0, with a broker that survives `kill()` (a restart with `empty`
+ * is a new process with an in-memory broker: a new epoch, no history). `stateless`: the
  * transport keeps no subscription on the server (polling), so there are none to count.
  */
 export async function startNativePeer(options: PeerOptions, stateless = false): Promise<Peer> {
-  const broker = createMemoryBroker({ historySize: 10_000 });
   const subscribes = new Map<string, number>();
-  const hub = createHub({
-    broker,
-    secret: NATIVE_SECRET,
-    heartbeatMs: options.heartbeatMs,
-    sseHeartbeatMs: options.heartbeatMs,
-    presenceTimeoutMs: options.presenceTimeoutMs,
-    presenceGraceMs: Math.min(options.presenceTimeoutMs, 500),
-    limits: { messagesPerSecond: 1000 },
-    authenticate: ({ token }) => (token === REFUSED_TOKEN ? null : {}),
-    hooks: {
-      onSubscribe(_session, channel, result) {
-        if (!('refused' in result)) subscribes.set(channel, (subscribes.get(channel) ?? 0) + 1);
+  // What a server process holds in memory: a restart with `empty` starts a new one (a new epoch).
+  const memory = () => {
+    const broker = createMemoryBroker({ historySize: 10_000 });
+    const hub = createHub({
+      broker,
+      secret: NATIVE_SECRET,
+      heartbeatMs: options.heartbeatMs,
+      sseHeartbeatMs: options.heartbeatMs,
+      presenceTimeoutMs: options.presenceTimeoutMs,
+      presenceGraceMs: Math.min(options.presenceTimeoutMs, 500),
+      limits: { messagesPerSecond: 1000 },
+      authenticate: ({ token }) => (token === REFUSED_TOKEN ? null : {}),
+      hooks: {
+        onSubscribe(_session, channel, result) {
+          if (!('refused' in result)) subscribes.set(channel, (subscribes.get(channel) ?? 0) + 1);
+        },
       },
-    },
-    onError: (error) => console.error('[conformance peer]', error),
-  });
+      onError: (error) => console.error('[conformance peer]', error),
+    });
+    return { broker, hub };
+  };
+  let { broker, hub } = memory();
   const start = async () => {
     const running = await serve({
       port: 0,
@@ -43,6 +49,10 @@ export async function startNativePeer(options: PeerOptions, stateless = false): 
     // "destroy() leaves nothing" can be checked strictly.
     running.server.keepAliveTimeout = 100;
     return running;
+  };
+  const forget = async () => {
+    await hub.close();
+    await broker.close();
   };
   let server: RunningServer | null = await start();
   let port = server.port;
@@ -59,21 +69,25 @@ export async function startNativePeer(options: PeerOptions, stateless = false): 
       await server?.close({ terminate: true });
       server = null;
     },
-    async restart() {
+    async restart({ empty = false } = {}) {
+      if (empty) {
+        await forget();
+        ({ broker, hub } = memory());
+      }
       server = await start();
       port = server.port;
     },
     async close() {
       await server?.close({ terminate: true });
       server = null;
-      await hub.close();
-      await broker.close();
+      await forget();
     },
   };
 }
 
 const common = {
   startPeer: startNativePeer,
+  restartsEmpty: true,
   refusedToken: { token: REFUSED_TOKEN, code: 'UNAUTHORIZED' as const },
   goodToken: 'valid-token',
   privateChannels: { allowed: 'private-room', refused: 'private-denied' },

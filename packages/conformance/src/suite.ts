@@ -261,6 +261,38 @@ export function defineConformanceSuite(target: ConformanceTarget & { readonly pr
         expect(got).toEqual(range(total));
       }, 75_000);
 
+      // Defined where the peer can restart as a new process with an in-memory broker would: empty.
+      if (target.restartsEmpty) {
+        it('a server that restarts empty: what an offline client sent reaches a subscriber that comes back after it, once, in order, with one discontinuity', async () => {
+          const h = await start();
+          const pub = await h.client();
+          const sub = await h.client({ ownProxy: true });
+          const got = sub.listen('room');
+          const gaps: string[] = [];
+          sub.client.channel('room').onDiscontinuity((info) => gaps.push(info.reason));
+          pub.client.connect();
+          await Promise.all([subscribed(sub, 'room'), connected(pub)]);
+          await pub.client.publish('room', 'n', 0);
+          await waitFor(() => got.length === 1, 'the first message');
+          await h.kill();
+          await waitFor(() => status(pub.client) !== 'connected' && status(sub.client) !== 'connected', 'both noticed');
+          // The subscriber stays away until the publisher's outbox has reached the new server.
+          sub.proxy.refuse();
+          const sent = [1, 2, 3].map((n) => pub.client.publish('room', 'n', n));
+          await h.restart({ empty: true });
+          expect((await Promise.all(sent)).map((r) => r.status)).toEqual(['acked', 'acked', 'acked']);
+          sub.proxy.heal();
+          await subscribed(sub, 'room', 10_000);
+          await waitFor(() => got.length >= 4, () => `4 messages, got ${JSON.stringify(got)}`, 10_000);
+          // Its cursor is of the old process: not resumed (what that process held is gone), yet all of
+          // the new process's history follows.
+          expect(gaps).toEqual(['resume-failed']);
+          await pub.client.publish('room', 'n', 4);
+          await waitFor(() => got.length >= 5, () => `5 messages, got ${JSON.stringify(got)}`);
+          expect(got).toEqual(range(5));
+        }, 30_000);
+      }
+
       it('a black-holed connection is detected within the heartbeat deadline', async () => {
         const heartbeatMs = 250;
         const graceMs = 1000;

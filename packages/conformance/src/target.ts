@@ -28,8 +28,11 @@ export interface Peer {
    * as a Redis-backed deployment's does when a process dies.
    */
   kill(): Promise<void>;
-  /** Starts the server again (on a new port), with the same broker. */
-  restart(): Promise<void>;
+  /**
+   * Starts the server again (on a new port), with the same broker — or, with `empty`, as a new process
+   * with an in-memory broker starts: no history, a new offset epoch (peers that keep no history ignore it).
+   */
+  restart(options?: { empty?: boolean }): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -55,6 +58,8 @@ export interface ConformanceTarget {
    * must have been (server heartbeat interval + the client's grace, or the request timeout).
    */
   liveness(heartbeatMs: number, graceMs: number): { readonly code: RealtimeErrorCode; readonly deadlineMs: number };
+  /** The peer can restart empty (`restart({ empty: true })`) and the transport resumes: the server kit's. */
+  readonly restartsEmpty?: boolean;
   /** Private channels: one the auth endpoint signs, one it refuses. */
   readonly privateChannels?: { readonly allowed: string; readonly refused: string };
 }

@@ -59,10 +59,16 @@ export interface PublishOutcome {
 export interface HistoryResult {
   /** `true` when everything after the cursor is in `messages` (nothing was evicted, same epoch). */
   readonly resumed: boolean;
-  /** Messages after the cursor, oldest first (empty unless `resumed`). */
+  /** Messages after the cursor (or after `from`), oldest first; empty unless `resumed` or `from` is set. */
   readonly messages: readonly BrokerMessage[];
   /** The channel's latest offset, or `null` if nothing was ever published. */
   readonly head: string | null;
+  /**
+   * Not resumed, yet `messages` follow on from this offset: the cursor is of an earlier epoch (a broker
+   * that restarted empty), and everything of the current epoch is still in history, so the client gets
+   * all of it — what was published while it was away — along with the discontinuity.
+   */
+  readonly from?: string;
 }
 
 export interface PresenceList {

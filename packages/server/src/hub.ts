@@ -218,8 +218,9 @@ export class Hub {
       return;
     }
     if (sub.cancelled) return;
-    // Resumed: the client stays at its cursor while the replay follows. Otherwise it is at the head.
-    session.send({ type: 'subscribed', channel, resumed: history.resumed, cursor: history.resumed ? cursor : history.head });
+    // Resumed: the client stays at its cursor while the replay follows. Otherwise it is at the head, or
+    // where the replay starts (a cursor of a restarted broker).
+    session.send({ type: 'subscribed', channel, resumed: history.resumed, cursor: history.resumed ? cursor : (history.from ?? history.head) });
     const replayed = new Set<string>();
     for (const message of history.messages) {
       replayed.add(message.offset);

@@ -51,9 +51,11 @@ class Ring<T> {
  * resume, publish dedup by client id within a window, and a presence registry with timeouts.
  *
  * Offsets are `<epoch>.<n>`: `n` counts up per channel (0 before the first message) and the epoch is
- * random per broker instance, so after a restart old cursors are recognised as foreign (the client is
- * told "not resumed" and gets a discontinuity) instead of colliding with new offsets. A channel's state
- * is only forgotten while it has no listener and no message, so `n` never goes back.
+ * random per broker instance, so after a restart old cursors are recognised as foreign instead of
+ * colliding with new offsets: the client is told "not resumed" (a discontinuity: what the old process
+ * held is gone) and gets everything published since the restart — so what an offline client's outbox
+ * sent to the restarted server reaches the clients that come back after it. A channel's state is only
+ * forgotten while it has no listener and no message, so `n` never goes back.
  */
 export class MemoryBroker implements Broker {
   readonly #historySize: number;
@@ -114,9 +116,19 @@ export class MemoryBroker implements Broker {
     const dot = cursor.lastIndexOf('.');
     const epoch = cursor.slice(0, dot);
     const seq = Number(cursor.slice(dot + 1));
-    if (dot < 0 || epoch !== this.#epoch || !Number.isSafeInteger(seq) || seq < 0 || seq > state.seq || seq < state.evictedUpTo) {
-      return { resumed: false, messages: [], head };
+    if (dot < 0 || !Number.isSafeInteger(seq) || seq < 0) return { resumed: false, messages: [], head };
+    if (epoch !== this.#epoch) {
+      // A cursor of an earlier broker (this process restarted): nothing this broker holds was ever
+      // delivered to that client, so all of it follows — if none of it was evicted yet.
+      const messages = state.evictedUpTo > 0 ? [] : this.#after(state, 0);
+      return messages.length > 0 ? { resumed: false, messages, head, from: `${this.#epoch}.0` } : { resumed: false, messages, head };
     }
+    if (seq > state.seq || seq < state.evictedUpTo) return { resumed: false, messages: [], head };
+    return { resumed: true, messages: this.#after(state, seq), head };
+  }
+
+  /** History entries after `seq`, oldest first. */
+  #after(state: Pick<ChannelState, 'history'>, seq: number): BrokerMessage[] {
     const ring = state.history;
     let lo = 0;
     let hi = ring.length;
@@ -127,7 +139,7 @@ export class MemoryBroker implements Broker {
     }
     const messages: BrokerMessage[] = [];
     for (let i = lo; i < ring.length; i++) messages.push(ring.at(i).message);
-    return { resumed: true, messages, head };
+    return messages;
   }
 
   async subscribe(channel: string, listener: (event: BrokerEvent) => void): Promise<() => void> {

@@ -109,9 +109,28 @@ describe('MemoryBroker: history and resume', () => {
     const after = createMemoryBroker();
     await after.publish({ channel: 'feed', event: 'n', data: 'new' });
     expect((await after.history('feed', old)).resumed).toBe(false);
-    expect((await after.history('feed', 'garbage')).resumed).toBe(false);
+    expect(await after.history('feed', 'garbage')).toEqual({ resumed: false, messages: [], head: expect.any(String) });
     const head = (await after.history('feed', null)).head!;
-    expect((await after.history('feed', head.replace(/\d+$/, '99'))).resumed).toBe(false);
+    expect(await after.history('feed', head.replace(/\d+$/, '99'))).toEqual({ resumed: false, messages: [], head });
+  });
+
+  it("gives a restarted broker's whole history to a cursor of the broker before it (not resumed: the old tail is gone)", async () => {
+    const before = createMemoryBroker();
+    const old = (await before.publish({ channel: 'feed', event: 'n', data: 'old' })).offset;
+    const after = createMemoryBroker({ historySize: 3 });
+    const offsets = [];
+    for (const data of ['a', 'b', 'c']) offsets.push((await after.publish({ channel: 'feed', event: 'n', data })).offset);
+    const result = await after.history('feed', old);
+    expect(result).toMatchObject({ resumed: false, head: offsets[2] });
+    expect(result.messages.map((m) => m.data)).toEqual(['a', 'b', 'c']);
+    // `from` is the position before the first of them: resuming from it later gives the same messages.
+    expect(result.from).toBeDefined();
+    expect((await after.history('feed', result.from!)).messages.map((m) => m.offset)).toEqual(offsets);
+    // A channel this broker never saw: nothing to give, the client starts at the head.
+    expect(await after.history('quiet', old)).toEqual({ resumed: false, messages: [], head: expect.any(String) });
+    // Once the first of them is evicted, the client cannot have all of it: a gap, and nothing replayed.
+    await after.publish({ channel: 'feed', event: 'n', data: 'd' });
+    expect(await after.history('feed', old)).toEqual({ resumed: false, messages: [], head: expect.any(String) });
   });
 
   it('with historySize 0, every resume is a gap', async () => {

@@ -117,7 +117,7 @@ async function collect(
       const presenceChanged = presence.version !== (requested.presence ?? 0);
       const fresh = requested.cursor === null || !history.resumed;
       return {
-        frame: { type: 'subscribed', channel: c.channel, resumed: history.resumed, cursor: history.resumed ? requested.cursor : history.head },
+        frame: { type: 'subscribed', channel: c.channel, resumed: history.resumed, cursor: history.resumed ? requested.cursor : (history.from ?? history.head) },
         messages: history.messages,
         item: { cursor, ...(presence.version > 0 || requested.presence !== undefined ? { presence: presence.version } : {}) },
         ...(presenceChanged ? { presence: { type: 'presence', channel: c.channel, action: 'sync', members: presence.members, version: presence.version } as const } : {}),
