@@ -169,8 +169,14 @@ export class ChannelRegistry {
   }
 
   /** Adds a message listener, holding a reference while it is registered. */
-  listen(name: string, listener: MessageListener): () => void {
+  listen(name: string, listener: MessageListener, since?: string | null): () => void {
     const state = this.#state(name);
+    // A position the app already holds (its server-rendered snapshot), taken only while this client
+    // has none of its own: the first subscribe resumes from it, and a failed resume is a gap.
+    if (since && state.cursor === null && !state.live && !state.onWire) {
+      state.cursor = since;
+      state.live = true;
+    }
     state.listeners.add(listener);
     const release = this.acquire(name);
     return () => {

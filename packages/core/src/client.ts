@@ -87,14 +87,26 @@ export interface Presence<T = unknown> extends Readable<PresenceSnapshot<T>> {
   leave(): void;
 }
 
+export interface ListenOptions {
+  /**
+   * Where the data you already hold ends: the cursor your server read before it rendered its snapshot
+   * (`hub.cursor(channel)` of `@switchboard/server`). While this client has no position of its own in
+   * the channel, the subscription resumes from it — what was published after the snapshot arrives,
+   * even if that was before the page subscribed — or, where the server cannot resume from it,
+   * `onDiscontinuity` fires. Ignored once the client has a position, and by transports without resume.
+   */
+  since?: string | null;
+}
+
 export interface Channel<S extends ChannelSchema = AnySchema, C extends string = string> {
   readonly name: C;
   /** Every message of the channel. Holds a subscription while registered. */
-  subscribe(listener: (message: ChannelMessage<S, C>) => void): Unsubscribe;
+  subscribe(listener: (message: ChannelMessage<S, C>) => void, options?: ListenOptions): Unsubscribe;
   /** Messages of one event. Holds a subscription while registered. */
   on<E extends ChannelEventName<S, C>>(
     event: E,
     listener: (data: Payload<S, C, E>, message: Message<E, Payload<S, C, E>>) => void,
+    options?: ListenOptions,
   ): Unsubscribe;
   publish<E extends ChannelEventName<S, C>>(event: E, data: Payload<S, C, E>, options?: PublishOptions): Promise<PublishResult>;
   /** Called once per detected gap (resume impossible), so the app can refetch a snapshot. */
@@ -258,11 +270,15 @@ class Client implements RealtimeClient<AnySchema> {
     };
     const handle: Channel = {
       name,
-      subscribe: (listener) => registry.listen(name, listener as (m: Message) => void),
-      on: (event, listener) =>
-        registry.listen(name, (message) => {
-          if (message.event === event) (listener as (d: unknown, m: Message) => void)(message.data, message);
-        }),
+      subscribe: (listener, options) => registry.listen(name, listener as (m: Message) => void, options?.since),
+      on: (event, listener, options) =>
+        registry.listen(
+          name,
+          (message) => {
+            if (message.event === event) (listener as (d: unknown, m: Message) => void)(message.data, message);
+          },
+          options?.since,
+        ),
       publish: (event, data, options) => this.publish(name, event, data, options),
       onDiscontinuity: (listener) => registry.onDiscontinuity(name, listener),
       status: registry.status(name),

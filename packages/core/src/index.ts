@@ -1,6 +1,7 @@
 export { createClient } from './client.js';
 export type {
   Channel,
+  ListenOptions,
   ChannelEventName,
   ChannelMessage,
   ClientEvents,

@@ -122,6 +122,43 @@ describe('resume and discontinuity', () => {
     expect(discontinuities).toEqual([]);
   });
 
+  it('since: the first subscribe resumes from the snapshot the app holds, so what came after it arrives', async () => {
+    const t = setup();
+    t.server.publish('feed', 'item', 1); // offset 1: in the server-rendered snapshot
+    t.server.publish('feed', 'item', 2); // after the snapshot, before the page subscribes
+    const got: unknown[] = [];
+    const gaps: unknown[] = [];
+    t.client.channel('feed').onDiscontinuity((info) => gaps.push(info));
+    t.client.channel('feed').subscribe((m) => got.push(m.data), { since: '1' });
+    // A second subscriber's own `since` does not move a position the client already has.
+    t.client.channel('feed').on('item', () => {}, { since: '0' });
+    await t.clock.flush();
+    t.server.publish('feed', 'item', 3);
+    await t.clock.flush();
+    expect(t.server.opsOf('subscribe').map((op) => op.cursor)).toEqual(['1']);
+    expect(got).toEqual([2, 3]);
+    expect(gaps).toEqual([]);
+  });
+
+  it('since: a snapshot the server cannot resume from is a discontinuity (the app refetches)', async () => {
+    const t = setup();
+    t.server.publish('feed', 'item', 1);
+    t.server.forgetHistory();
+    const got: unknown[] = [];
+    const gaps: string[] = [];
+    t.client.channel('feed').onDiscontinuity((info) => gaps.push(info.reason));
+    t.client.channel('feed').subscribe((m) => got.push(m.data), { since: '0' });
+    await t.clock.flush();
+    expect(gaps).toEqual(['resume-failed']);
+    expect(got).toEqual([]);
+    // Without `since`, a first subscribe starts at the head: no gap to report.
+    const other: string[] = [];
+    t.client.channel('other').onDiscontinuity((info) => other.push(info.reason));
+    t.client.channel('other').subscribe(() => {});
+    await t.clock.flush();
+    expect(other).toEqual([]);
+  });
+
   it('one discontinuity per channel when the cursor cannot resume (after suspension)', async () => {
     const t = setup();
     const gaps: string[] = [];

@@ -23,6 +23,13 @@ export interface UseChannelOptions<S extends ChannelSchema = AnySchema, C extend
   enabled?: boolean;
   /** Call `onMessage` inside `startTransition`, so state it sets renders as a non-blocking update. */
   transition?: boolean;
+  /**
+   * The cursor your server read before rendering the snapshot this component starts from
+   * (`hub.cursor(channel)`): what is published after it arrives through `onMessage`, even what came
+   * before the page subscribed; where the server cannot resume from it, `onDiscontinuity` fires.
+   * Read on the first subscribe only: changing it never resubscribes.
+   */
+  since?: string | null;
 }
 
 export interface UseChannelResult<S extends ChannelSchema = AnySchema, C extends string = string> extends UsePublishResult<S, C> {
@@ -56,22 +63,26 @@ export function useChannel<S extends ChannelSchema = AnySchema, C extends Channe
   const onMessage = useLatest(options.onMessage);
   const onDiscontinuity = useLatest(options.onDiscontinuity);
   const transition = useLatest(options.transition ?? false);
+  const since = useLatest(options.since);
   const enabled = options.enabled ?? true;
 
   useEffect(() => {
     if (!enabled) return;
-    const offMessages = channel.subscribe((message) => {
-      const handler = onMessage.current;
-      if (!handler) return;
-      if (transition.current) startTransition(() => handler(message));
-      else handler(message);
-    });
     const offGaps = channel.onDiscontinuity((info) => onDiscontinuity.current?.(info));
+    const offMessages = channel.subscribe(
+      (message) => {
+        const handler = onMessage.current;
+        if (!handler) return;
+        if (transition.current) startTransition(() => handler(message));
+        else handler(message);
+      },
+      { since: since.current },
+    );
     return () => {
       offGaps();
       offMessages();
     };
-  }, [channel, enabled, onMessage, onDiscontinuity, transition]);
+  }, [channel, enabled, onMessage, onDiscontinuity, transition, since]);
 
   const state = useChannelStatus(channel.status);
   const outbox = useChannelOutbox(client, name);

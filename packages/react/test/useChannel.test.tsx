@@ -126,6 +126,25 @@ describeEachReactMode('useChannel', (mode) => {
     expect(renders).toBe(before);
   });
 
+  it('since: starts from the server-rendered snapshot, so what was published before it mounted arrives', async () => {
+    const h = harness(mode);
+    h.server.publish('room', 'message', 'in the snapshot'); // offset 1
+    h.server.publish('room', 'message', 'after the snapshot');
+    const got: unknown[] = [];
+    const gaps: string[] = [];
+    const { rerender } = renderHook(({ since }) => useChannel('room', { since, onMessage: (m) => got.push(m.data), onDiscontinuity: (info) => gaps.push(info.reason) }), {
+      wrapper: h.wrapper,
+      initialProps: { since: '1' },
+    });
+    await h.flush();
+    expect(got).toEqual(['after the snapshot']);
+    // A new `since` on a later render (a refreshed server component) never resubscribes.
+    rerender({ since: '2' });
+    await h.flush();
+    expect(h.server.opsOf('subscribe').map((op) => op.cursor)).toEqual(['1']);
+    expect(gaps).toEqual([]);
+  });
+
   it('reports a discontinuity through onDiscontinuity', async () => {
     const h = harness(mode);
     const gaps: string[] = [];

@@ -354,6 +354,21 @@ export class Hub {
     return outcome;
   }
 
+  /**
+   * The channel's position now: read it BEFORE the query behind a server-rendered snapshot and pass
+   * it to the client (`useChannel(channel, { since })`), and the subscription resumes from there —
+   * nothing published between the render and the subscribe is lost (messages already in the snapshot
+   * may arrive again: merge by id). `null` from a broker that has no position for the channel.
+   *
+   * @example
+   * const since = await hub.cursor('room:42');
+   * const messages = await db.messages.latest('room:42');
+   * return <Chat initial={messages} since={since} />;
+   */
+  async cursor(channel: string): Promise<string | null> {
+    return (await this.broker.history(channel, null)).head;
+  }
+
   /** A caller for one stateless HTTP request. */
   httpCaller(init: { session: string | null; identity: Identity; server: boolean; bucket: TokenBucket | null }): Caller {
     return {

@@ -150,6 +150,18 @@ describe('WebSocket server: channels, publish, presence', () => {
     expect(c.frames.filter((f) => f.type === 'message').map((f) => f.data)).toEqual([1, 2, 3]);
   });
 
+  it('hub.cursor(): a page rendered at that position and subscribing later gets everything published since', async () => {
+    const url = await start();
+    await server!.hub.publish('feed', 'n', 'in the snapshot');
+    const since = await server!.hub.cursor('feed');
+    await server!.hub.publish('feed', 'n', 'after the render');
+    const c = await connect(url);
+    c.send({ type: 'subscribe', channel: 'feed', cursor: since });
+    expect(await c.next((f) => f.type === 'subscribed')).toEqual({ type: 'subscribed', channel: 'feed', resumed: true, cursor: since });
+    await c.next(() => c.frames.some((f) => f.type === 'message'));
+    expect(c.frames.filter((f) => f.type === 'message').map((f) => f.data)).toEqual(['after the render']);
+  });
+
   it('says resumed: false with the head for a fresh or unresumable subscription', async () => {
     const c = await connect(await start());
     const { offset } = await server!.hub.publish('feed', 'n', 0);
