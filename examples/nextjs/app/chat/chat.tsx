@@ -9,13 +9,15 @@ const merge = (all: ChatMessage[], more: ChatMessage[]) => {
   return [...byId.values()].sort((a, b) => a.at - b.at);
 };
 
-export function Chat({ initial, author }: { initial: ChatMessage[]; author: string }) {
+export function Chat({ initial, since, author }: { initial: ChatMessage[]; since: string | null; author: string }) {
   const [messages, setMessages] = useState(initial);
   const [draft, setDraft] = useState('');
   const refetch = useCallback(() => void fetch('/api/chat/history').then((r) => r.json()).then((history: ChatMessage[]) => setMessages((all) => merge(all, history))), []);
 
-  // The hook code: subscribe, append, refetch after a gap; publish through the outbox.
+  // The hook code: subscribe from where the server-rendered history ends, append (merged by id: a
+  // message may be in both), refetch after a gap; publish through the outbox.
   const { publish, pending, failed, retry, status } = useChannel(CHAT_ROOM, {
+    since,
     onMessage: (m) => setMessages((all) => merge(all, [{ id: m.id ?? m.clientMessageId ?? String(Date.now()), ...m.data, at: m.timestamp ?? Date.now() }])),
     onDiscontinuity: refetch,
   });
