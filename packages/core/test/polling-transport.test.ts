@@ -110,6 +110,24 @@ describe('polling()', () => {
     expect(client.channel('a').status.getSnapshot().status).toBe('subscribed');
   });
 
+  it('a channel added with a cursor (since) and nothing new is confirmed: its first poll is not conditional', async () => {
+    const server = await pollEndpoint();
+    server.publish('a', 'in the snapshot');
+    const { client } = testClient({ transport: polling({ url: server.url, intervalMs: 10, visibility: false }) });
+    client.connect();
+    await waitFor(() => client.getSnapshot().status === 'connected', 'connected');
+    const got: unknown[] = [];
+    client.channel('a').subscribe((m) => got.push(m.data), { since: 'e.1' });
+    await waitFor(() => client.channel('a').status.getSnapshot().status === 'subscribed', 'subscribed although nothing is new');
+    const first = server.polls.find((p) => p.channels.includes('a'));
+    expect(first).toMatchObject({ ifNoneMatch: null, lastEventId: 'e.1', status: 200 });
+    // Confirmed: from then on conditional, 304 while nothing is new.
+    await waitFor(() => server.polls.some((p) => p.channels.includes('a') && p.status === 304), 'a 304');
+    server.publish('a', 'after it');
+    await waitFor(() => got.length === 1, 'the next message');
+    expect(got).toEqual(['after it']);
+  });
+
   it('pauses while the page is hidden and polls at once when it is visible again', async () => {
     const server = await pollEndpoint();
     const page = visibility();

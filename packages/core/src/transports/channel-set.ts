@@ -72,6 +72,12 @@ export class ChannelSet {
     return this.#wanted.size;
   }
 
+  /** Every channel ready to be requested was confirmed by the server (none waits for its `subscribed`). */
+  get confirmed(): boolean {
+    for (const w of this.#wanted.values()) if (!w.confirmed && w.auth !== undefined) return false;
+    return true;
+  }
+
   add(channel: string, cursor: string | null): void {
     if (!isValidChannelName(channel)) {
       queueMicrotask(() => this.handler.subscribeFailed(channel, invalidChannel(channel, this.transport)));

@@ -219,7 +219,9 @@ class PollingConnection implements TransportConnection {
     this.#paused = false;
     this.#dirty = false;
     const channels = this.#ready ? this.#set.list() : this.#set.initial();
-    const resumable = channels.length > 0 && channels.every((c) => c.cursor !== null);
+    // Conditional (304 when nothing is new) only once every channel was confirmed: a channel added
+    // with a cursor (a resubscribe, `since`) needs its `subscribed` even when nothing is new.
+    const resumable = channels.length > 0 && channels.every((c) => c.cursor !== null) && this.#set.confirmed;
     const waitMs = this.#ready && resumable ? this.#waitMs : 0;
     const params = new URLSearchParams();
     for (const c of channels) params.append(QUERY.channel, c.channel);
