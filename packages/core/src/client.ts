@@ -93,7 +93,8 @@ export interface ListenOptions {
    * (`hub.cursor(channel)` of `@switchboard/server`). While this client has no position of its own in
    * the channel, the subscription resumes from it — what was published after the snapshot arrives,
    * even if that was before the page subscribed — or, where the server cannot resume from it,
-   * `onDiscontinuity` fires. Ignored once the client has a position, and by transports without resume.
+   * `onDiscontinuity` fires. Ignored once the client has a position. A transport whose server does not
+   * know the cursor (the vendors': it is the server kit's) cannot resume from it: a discontinuity.
    */
   since?: string | null;
 }
