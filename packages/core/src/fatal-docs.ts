@@ -1,4 +1,4 @@
-import { FATAL_RULES, type Outcome } from './fatal.js';
+import { FATAL_RULES, classifyDisconnect, type Disconnect, type Outcome } from './fatal.js';
 
 /** Each fatal rule in words (docs/fatal-rules.md). Not needed at run time. */
 export const FATAL_RULE_DESCRIPTIONS: Readonly<Record<string, string>> = /* @__PURE__ */ Object.freeze({
@@ -24,16 +24,36 @@ export const FATAL_RULE_DESCRIPTIONS: Readonly<Record<string, string>> = /* @__P
   'other': 'network error, any other close code',
 });
 
+/** What the client does, in the words of every table in the docs (core and transports alike). */
+const OUTCOME_LABELS: Readonly<Record<Outcome, string>> = /* @__PURE__ */ Object.freeze({
+  retry: 'retry with backoff',
+  'retry-hint': 'retry after server hint + jitter',
+  'retry-now': 'retry at once (backoff if unstable)',
+  reauth: 'refresh credentials once, retry; second failure → `failed`',
+  fail: '`failed`',
+  close: '`closed`',
+});
+
+/** A disconnect as the docs' tables show it: `close 1013`, `http 401`, `network`. */
+export function disconnectLabel(d: Disconnect): string {
+  switch (d.type) {
+    case 'close':
+      return `close ${d.code}`;
+    case 'http':
+      return `http ${d.status}`;
+    default:
+      return d.type;
+  }
+}
+
+/** What the core does with a disconnect, as the docs' tables show it: "retry with backoff (`CONNECTION_LOST`)". */
+export function verdictLabel(d: Disconnect): string {
+  const verdict = classifyDisconnect(d);
+  return `${OUTCOME_LABELS[verdict.outcome]} (\`${verdict.code}\`)`;
+}
+
 /** Renders the fatal-rule table as Markdown (docs/fatal-rules.md is this, checked by a test). */
 export function renderFatalRulesMarkdown(): string {
-  const label: Record<Outcome, string> = {
-    retry: 'retry with backoff',
-    'retry-hint': 'retry after server hint + jitter',
-    'retry-now': 'retry at once (backoff if unstable)',
-    reauth: 'refresh credentials once, retry; second failure → `failed`',
-    fail: '`failed`',
-    close: '`closed`',
-  };
-  const rows = FATAL_RULES.map((r) => `| ${FATAL_RULE_DESCRIPTIONS[r.id] ?? r.id} | ${label[r.outcome]} | \`${r.code}\` |`);
+  const rows = FATAL_RULES.map((r) => `| ${FATAL_RULE_DESCRIPTIONS[r.id] ?? r.id} | ${OUTCOME_LABELS[r.outcome]} | \`${r.code}\` |`);
   return ['| what happened | what the client does | `lastError.code` |', '|---|---|---|', ...rows].join('\n');
 }

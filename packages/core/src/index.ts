@@ -39,7 +39,7 @@ export {
   type RealtimeErrorOptions,
 } from './errors.js';
 export { FATAL_RULES, classifyDisconnect, type Disconnect, type FatalRule, type Outcome, type Verdict } from './fatal.js';
-export { FATAL_RULE_DESCRIPTIONS, renderFatalRulesMarkdown } from './fatal-docs.js';
+export { FATAL_RULE_DESCRIPTIONS, disconnectLabel, renderFatalRulesMarkdown, verdictLabel } from './fatal-docs.js';
 export { consoleLogger, silentLogger, type Logger } from './logger.js';
 export { defaultPlatform, type Platform, type TimerHandle } from './platform.js';
 export type {

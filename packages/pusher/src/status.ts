@@ -1,4 +1,4 @@
-import { classifyDisconnect, type Disconnect } from '@switchboard/core';
+import { disconnectLabel, verdictLabel, type Disconnect } from '@switchboard/core';
 import { pusherCodeDisconnect } from './codes.js';
 
 /**
@@ -40,15 +40,6 @@ export const STATUS_MAPPING: readonly StatusMappingRow[] = [
   { reports: 'user auth endpoint answers no JSON / no `auth`, `user_data`, `id`', disconnect: { type: 'protocol', reason: 'bad user auth answer' }, note: '' },
 ];
 
-const LABEL: Record<string, string> = {
-  retry: 'retry with backoff',
-  'retry-hint': 'retry after hint + jitter',
-  'retry-now': 'retry at once',
-  reauth: 'refresh credentials once, then `failed`',
-  fail: '`failed`',
-  close: '`closed`',
-};
-
 /** The mapping as a Markdown table, with the core's verdict for each row. */
 export function renderStatusMappingMarkdown(): string {
   const rows = STATUS_MAPPING.map(({ reports, disconnect, note }) => {
@@ -59,19 +50,9 @@ export function renderStatusMappingMarkdown(): string {
           ? ['—', '`connecting` / `reconnecting`']
           : disconnect === 'event'
             ? ['`error`', 'unchanged (stays `connected`)']
-            : [`\`${describe(disconnect)}\``, `${LABEL[classifyDisconnect(disconnect).outcome] ?? ''} (\`${classifyDisconnect(disconnect).code}\`)`];
+            : [`\`${disconnectLabel(disconnect)}\``, verdictLabel(disconnect)];
     return `| ${reports} | ${reported} | ${status} | ${note} |`;
   });
   return ['| pusher-js / Pusher reports | the transport reports | core status (`lastError.code`) | note |', '|---|---|---|---|', ...rows].join('\n');
 }
 
-function describe(d: Disconnect): string {
-  switch (d.type) {
-    case 'close':
-      return `close ${d.code}`;
-    case 'http':
-      return `http ${d.status}`;
-    default:
-      return d.type;
-  }
-}

@@ -35,8 +35,8 @@ describe('status mapping', () => {
   it('the documented table is rendered from STATUS_MAPPING and the core’s fatal rules (README and docs stay in sync)', () => {
     const table = renderStatusMappingMarkdown();
     expect(table.split('\n')).toHaveLength(STATUS_MAPPING.length + 2);
-    expect(table).toContain("| `close 1013` | retry after hint + jitter (`RATE_LIMITED`) | Pusher: back off. Not the core's 4100-4199 (re-auth) |");
-    expect(table).toContain('| `auth` | refresh credentials once, then `failed` (`UNAUTHORIZED`) |');
+    expect(table).toContain("| `close 1013` | retry after server hint + jitter (`RATE_LIMITED`) | Pusher: back off. Not the core's 4100-4199 (re-auth) |");
+    expect(table).toContain('| `auth` | refresh credentials once, retry; second failure → `failed` (`UNAUTHORIZED`) |');
     // Between the markers in both documents; `UPDATE_DOCS=1 npx vitest run test/status.test.ts` rewrites them.
     const start = '<!-- status-mapping:start -->';
     const end = '<!-- status-mapping:end -->';

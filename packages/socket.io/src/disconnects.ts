@@ -3,7 +3,7 @@
  * the core's fatal-rule table (docs/fatal-rules.md) decides retry / re-auth / stop. The mapping table
  * in the README and docs/transports/socket.io.md is rendered from `STATUS_MAPPING` (checked by a test).
  */
-import { classifyDisconnect, type Disconnect, type RealtimeErrorCode } from '@switchboard/core';
+import { disconnectLabel, verdictLabel, type Disconnect } from '@switchboard/core';
 import type { ClosePayload } from './wire.js';
 
 /** Close code used for a server's "go away" without a reason: the server kit's FORBIDDEN (stop, `failed`). */
@@ -115,32 +115,8 @@ export const STATUS_MAPPING: readonly StatusMappingRow[] = [
  * console.log(renderStatusMappingMarkdown());
  */
 export function renderStatusMappingMarkdown(): string {
-  const outcome = (row: StatusMappingRow): string => {
-    if (row.disconnect.type === 'user') return '`connected`';
-    const verdict = classifyDisconnect(row.disconnect);
-    const label: Record<string, string> = {
-      retry: 'retry with backoff',
-      'retry-hint': 'retry after hint + jitter',
-      'retry-now': 'retry at once',
-      reauth: 'refresh credentials once, then `failed`',
-      fail: '`failed`',
-      close: '`closed`',
-    };
-    return `${label[verdict.outcome] ?? verdict.outcome} (\`${verdict.code satisfies RealtimeErrorCode}\`)`;
-  };
-  const rows = STATUS_MAPPING.map((row) => `| ${row.event} | \`${describe(row.disconnect)}\` | ${outcome(row)} | ${row.note} |`);
+  const outcome = (row: StatusMappingRow): string => (row.disconnect.type === 'user' ? '`connected`' : verdictLabel(row.disconnect));
+  const rows = STATUS_MAPPING.map((row) => `| ${row.event} | \`${row.disconnect.type === 'user' ? 'open' : disconnectLabel(row.disconnect)}\` | ${outcome(row)} | ${row.note} |`);
   return ['| socket.io-client reports | becomes `Disconnect` | core status (`lastError.code`) | note |', '|---|---|---|---|', ...rows].join('\n');
 }
 
-function describe(d: Disconnect): string {
-  switch (d.type) {
-    case 'close':
-      return `close ${d.code}`;
-    case 'http':
-      return `http ${d.status}`;
-    case 'user':
-      return 'open';
-    default:
-      return d.type;
-  }
-}
