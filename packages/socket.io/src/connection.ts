@@ -6,7 +6,7 @@
 import { RealtimeError, type Disconnect, type TransportConnection, type TransportHandler } from '@switchboard/core';
 import { isPrivateChannel, isValidChannelName, utf8Length } from '@switchboard/core/protocol';
 import type { Socket } from 'socket.io-client';
-import type { ChannelSigner } from './channel-auth.js';
+import type { ChannelAuthCache } from './channel-auth.js';
 import { fromConnectError, fromDisconnect } from './disconnects.js';
 import type { ParserSink } from './parser.js';
 import {
@@ -57,7 +57,7 @@ export function openConnection(
   entry: SocketEntry,
   handler: TransportHandler,
   credentials: unknown,
-  signer: ChannelSigner,
+  signer: ChannelAuthCache,
   settings: ConnectionSettings,
   idle: ParserSink,
 ): TransportConnection {
@@ -230,7 +230,7 @@ export function openConnection(
       pendingSubscribe.set(channel, token);
       const session = socket.id;
       if (!isPrivateChannel(channel) || session === undefined) return subscribeWith(channel, token, { channel });
-      signer.sign(session, channel).then(
+      signer.get(session, channel, 'socket.io').then(
         (signature) => {
           if (pendingSubscribe.get(channel) !== token || !live()) return;
           subscribeWith(channel, token, { channel, auth: signature.auth, ...(signature.channelData === undefined ? {} : { channelData: signature.channelData }) });

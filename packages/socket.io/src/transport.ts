@@ -1,6 +1,6 @@
 import type { Transport, TransportCapabilities } from '@switchboard/core';
 import { io as defaultIo, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client';
-import { ChannelSigner, type ChannelAuthOption } from './channel-auth.js';
+import { ChannelAuthCache, type ChannelAuthOption } from './channel-auth.js';
 import { openConnection, type SocketEntry } from './connection.js';
 import { tolerantParser, type ParserSink } from './parser.js';
 
@@ -71,7 +71,7 @@ const NAME = 'socket.io';
  * });
  */
 export function socketIO(options: SocketIOTransportOptions): Transport {
-  const signer = new ChannelSigner(options.auth, NAME);
+  const signer = new ChannelAuthCache(options.auth, () => globalThis.fetch, NAME);
   const maxFrameBytes = options.maxFrameBytes ?? 1024 * 1024;
   const idle: ParserSink = { error: () => {}, maxFrameBytes, transport: NAME };
   const settings = { connectTimeoutMs: options.connectTimeoutMs ?? 10_000, ackTimeoutMs: options.ackTimeoutMs ?? 10_000 };

@@ -102,6 +102,8 @@ function endpointAuthorizer(
       throw new RealtimeError('AUTH_ERROR', `The channel auth endpoint could not be reached for ${channel}.`, { cause, details: { channel, transport } });
     }
     if (!response.ok) {
+      // Drain the body so the connection goes back to the pool (or closes) at once.
+      await response.body?.cancel().catch(() => {});
       const code = response.status === 401 || response.status === 403 ? 'UNAUTHORIZED' : 'AUTH_ERROR';
       throw new RealtimeError(code, `The channel auth endpoint answered ${response.status} for ${channel}.`, { details: { channel, status: response.status, transport } });
     }
@@ -111,7 +113,7 @@ function endpointAuthorizer(
     } catch (cause) {
       throw new RealtimeError('AUTH_ERROR', 'The channel auth endpoint did not answer JSON.', { cause, details: { channel, transport } });
     }
-    const { auth, channel_data: channelData } = (body ?? {}) as { auth?: unknown; channel_data?: unknown };
+    const { auth, channel_data: channelData } = (typeof body === 'object' && body !== null ? body : {}) as { auth?: unknown; channel_data?: unknown };
     if (typeof auth !== 'string') throw new RealtimeError('AUTH_ERROR', 'The channel auth endpoint answered without `auth`.', { details: { channel, transport } });
     return { auth, ...(typeof channelData === 'string' ? { channelData } : {}) };
   };

@@ -18,6 +18,8 @@ import { fetcher, invalidChannel, resolveUrl, tokenOf } from './shared.js';
 
 export { jsonCodec, nativeCodec, type CodecEvent, type CodecOp, type ForeignMessage, type JsonCodecOptions, type WebSocketCodec } from './codec.js';
 export type { ChannelAuthOption, ChannelAuthorization, ChannelAuthorizer, ChannelAuthRequest } from './channel-auth.js';
+/** For transport packages that sign channels the same way (`@switchboard/socket.io`). */
+export { ChannelAuthCache } from './channel-auth.js';
 
 type OpenListener = () => void;
 type MessageListener = (event: { readonly data: unknown }) => void;
