@@ -145,6 +145,25 @@ describeEachReactMode('useChannel', (mode) => {
     expect(gaps).toEqual([]);
   });
 
+  it('since: a later resubscribe of the same component resumes where it left off, not from the snapshot', async () => {
+    const h = harness(mode);
+    h.server.publish('room', 'message', 'in the snapshot');
+    h.server.publish('room', 'message', 'after the snapshot');
+    const got: unknown[] = [];
+    const { rerender } = renderHook(({ enabled }) => useChannel('room', { since: '1', enabled, onMessage: (m) => got.push(m.data) }), {
+      wrapper: h.wrapper,
+      initialProps: { enabled: true },
+    });
+    await h.flush();
+    rerender({ enabled: false });
+    await h.advance(5000); // past the linger: the channel is left (its status is still observed)
+    h.server.publish('room', 'message', 'while disabled');
+    rerender({ enabled: true });
+    await h.flush();
+    expect(h.server.opsOf('subscribe').map((op) => op.cursor)).toEqual(['1', '2']);
+    expect(got).toEqual(['after the snapshot', 'while disabled']);
+  });
+
   it('reports a discontinuity through onDiscontinuity', async () => {
     const h = harness(mode);
     const gaps: string[] = [];
