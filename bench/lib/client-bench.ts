@@ -5,7 +5,7 @@ import { Session } from 'node:inspector/promises';
 import { describe, summarize, type CpuProfile, type ProfileSummary } from './profile.js';
 import { mount, type ClientKind, type Mounted } from './react-clients.js';
 import { Report } from './report.js';
-import { argValue, role, sleep } from './roles.js';
+import { argValue, quick, role, sleep } from './roles.js';
 import { benchWebSocket, countBatches, type DeliveryMode } from './ws-client.js';
 
 /**
@@ -13,7 +13,7 @@ import { benchWebSocket, countBatches, type DeliveryMode } from './ws-client.js'
  * is also the native peer's process), one timed delivery of prepared messages to a mounted contender,
  * and a CPU profile of one such delivery.
  */
-export const quick = process.argv.includes('--quick');
+export { quick };
 
 /** In the peer's process: serves, and the scenario's own code must not run. */
 export async function isPeerProcess(): Promise<boolean> {

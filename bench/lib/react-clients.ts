@@ -8,7 +8,7 @@ import type WebSocket from 'ws';
 
 // A CommonJS module with `exports.default`: bundled with Node's interop (bench is `type: module`), the
 // default import is the whole `module.exports`.
-const useReactUseWebSocket = ((ReactUseWebSocket as unknown as { default?: typeof ReactUseWebSocket }).default ?? ReactUseWebSocket) as typeof ReactUseWebSocket;
+export const useReactUseWebSocket = ((ReactUseWebSocket as unknown as { default?: typeof ReactUseWebSocket }).default ?? ReactUseWebSocket) as typeof ReactUseWebSocket;
 
 /**
  * The contenders of the client-side scenarios, each used the way its documentation shows: one

@@ -21,6 +21,9 @@ export function argValue(name: string): string | undefined {
 
 export const role = argValue('role');
 
+/** `--quick`: fewer runs and smaller sizes; results go to `results/tmp/`. */
+export const quick = process.argv.includes('--quick');
+
 /** Forks this bundle as `role`; resolves once the child sent its first message (`{ type: 'ready', … }`). */
 export async function forkRole(name: string, args: Record<string, string | number> = {}, execArgv: string[] = []): Promise<{ process: RoleProcess; ready: Record<string, unknown> }> {
   const argv = [`--role=${name}`, ...Object.entries(args).map(([k, v]) => `--${k}=${v}`)];

@@ -14,8 +14,8 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { build, type BuildOptions, type Metafile } from 'esbuild';
 import { Report } from '../lib/report.js';
+import { quick } from '../lib/roles.js';
 
-const quick = process.argv.includes('--quick');
 const report = new Report('bundle-size', quick);
 
 // The scenario runs as bench/.cache/bundle-size.mjs.

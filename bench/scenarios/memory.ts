@@ -27,10 +27,9 @@ import type WebSocket from 'ws';
 import { countSubscriptions, heapAfterGc, heapWithoutCode, snapshotGrowth, trackListeners, trackTimers } from '../lib/leaks.js';
 import { PEER_ROLE, runNativePeer, startNativePeer } from '../lib/native-peer.js';
 import { Report } from '../lib/report.js';
-import { argValue, role, sleep, until } from '../lib/roles.js';
+import { argValue, quick, role, sleep, until } from '../lib/roles.js';
 import { benchWebSocket } from '../lib/ws-client.js';
 
-const quick = process.argv.includes('--quick');
 const CYCLES = quick ? 1000 : 10_000;
 /** Cycles of the client-per-cycle variant: each is a real connection (~1–2 ms on loopback). */
 const CLIENT_CYCLES = quick ? 300 : 5000;

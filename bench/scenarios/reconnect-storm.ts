@@ -19,21 +19,17 @@ import { useWebSocket as usePartySocket } from 'partysocket/react';
 import { createElement as h, Fragment, type ReactElement } from 'react';
 import { flushSync } from 'react-dom';
 import { createRoot } from 'react-dom/client';
-import ReactUseWebSocket from 'react-use-websocket';
 import type WebSocket from 'ws';
+import { useReactUseWebSocket } from '../lib/react-clients.js';
 import { Report, percentile } from '../lib/report.js';
-import { role, sleep, until } from '../lib/roles.js';
+import { quick, role, sleep, until } from '../lib/roles.js';
 import { epochNow, freePort, histogram, runStormServer, spawnStormServer, spread, STORM_ROLE, type Spread } from '../lib/storm.js';
 import { benchWebSocket, installWebSocket } from '../lib/ws-client.js';
 
-// A CommonJS module with `exports.default`: Node semantics (an ES module importing it) hand over the
-// whole `exports` object as the default.
-const useReactUseWebSocket = ((ReactUseWebSocket as unknown as { default?: typeof ReactUseWebSocket }).default ?? ReactUseWebSocket) as typeof ReactUseWebSocket;
 
 type Kind = 'switchboard' | 'react-use-websocket' | 'partysocket';
 const KINDS: Kind[] = ['switchboard', 'react-use-websocket', 'partysocket'];
 
-const quick = process.argv.includes('--quick');
 const CLIENTS = quick ? 50 : 200;
 const DELAYS = quick ? [2000] : [2000, 8000];
 /** Runs of each (library, delay) pair. Two at full size: an 8 s storm of switchboard alone takes ~25 s. */

@@ -16,9 +16,9 @@ import { serve } from '@switchboard/server';
 import { Server } from 'socket.io';
 import { connectMany, serveIpc, startServer, type BenchClient, type ServerKind } from '../lib/peers.js';
 import { Report, percentile } from '../lib/report.js';
+import { quick } from '../lib/roles.js';
 
 const role = process.argv.find((a) => a.startsWith('--role='))?.slice(7);
-const quick = process.argv.includes('--quick');
 const KINDS: ServerKind[] = ['switchboard', 'socket.io'];
 
 async function runSwitchboardServer(): Promise<void> {
