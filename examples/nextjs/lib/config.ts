@@ -15,6 +15,8 @@ export interface RealtimeConfig {
   transport: TransportEnv & { transport: TransportKind };
   /** The route handlers for SSE, polling and publish (the dashboard always polls them). */
   httpUrl: string;
+  /** The transport talks to this app's hub (a server kit transport with no URL of its own): its cursors are the hub's. */
+  servedByHub: boolean;
 }
 
 export async function realtimeConfig(): Promise<RealtimeConfig> {
@@ -24,7 +26,8 @@ export async function realtimeConfig(): Promise<RealtimeConfig> {
   const host = ((await headers()).get('host') ?? 'localhost').replace(/:\d+$/, '');
   const httpUrl = '/api/realtime';
   const local = hasOwnBackend(env) ? {} : await localBackend(kind, host);
-  return { transport: { ...local, ...env, transport: kind }, httpUrl };
+  const servedByHub = (kind === 'websocket' || kind === 'sse' || kind === 'polling') && env.url === undefined;
+  return { transport: { ...local, ...env, transport: kind }, httpUrl, servedByHub };
 }
 
 /** Where the demo's own backends are, for whatever the environment does not set. */

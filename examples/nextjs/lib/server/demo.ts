@@ -85,20 +85,22 @@ function start(): Demo {
 }
 
 /**
- * The last chat messages, for "history on join" and after a gap: read from the broker's own history
- * (the same source a resuming client is served from), so a message is in it as soon as it is acked —
- * not a copy kept by a subscriber, which lags a turn behind. Memory-broker offsets are `<epoch>.<n>`.
+ * The last chat messages, for "history on join" and after a gap, and the channel's cursor read just
+ * BEFORE them (what `useChannel({ since })` resumes from). Read from the broker's own history (the
+ * same source a resuming client is served from), so a message is in it as soon as it is acked — not a
+ * copy kept by a subscriber, which lags a turn behind. Memory-broker offsets are `<epoch>.<n>`.
  */
-export async function chatHistory(limit = 50): Promise<ChatMessage[]> {
-  const { broker } = demo().hub;
-  const { head } = await broker.history(CHAT_ROOM, null);
-  if (head === null) return [];
-  const dot = head.lastIndexOf('.');
-  const from = `${head.slice(0, dot)}.${Math.max(0, Number(head.slice(dot + 1)) - limit)}`;
-  const { messages } = await broker.history(CHAT_ROOM, from);
-  return messages
-    .filter((m) => m.event === 'message')
-    .map((m) => ({ id: m.offset, ...(m.data as { text: string; author: string }), at: m.ts }));
+export async function chatHistory(limit = 50): Promise<{ messages: ChatMessage[]; since: string | null }> {
+  const { hub } = demo();
+  const since = await hub.cursor(CHAT_ROOM);
+  if (since === null) return { messages: [], since };
+  const dot = since.lastIndexOf('.');
+  const from = `${since.slice(0, dot)}.${Math.max(0, Number(since.slice(dot + 1)) - limit)}`;
+  const { messages } = await hub.broker.history(CHAT_ROOM, from);
+  return {
+    messages: messages.filter((m) => m.event === 'message').map((m) => ({ id: m.offset, ...(m.data as { text: string; author: string }), at: m.ts })),
+    since,
+  };
 }
 
 /** The WebSocket server (server kit), on its own port, sharing the hub. Started by instrumentation.ts. */

@@ -5,5 +5,5 @@ export const runtime = 'nodejs';
 
 /** The last chat messages (what a database query would return). */
 export async function GET() {
-  return Response.json(await chatHistory());
+  return Response.json((await chatHistory()).messages);
 }
