@@ -215,7 +215,7 @@ if (role === STORM_ROLE) {
     })),
   );
   const spread =
-    'the backoff itself, not CPU: full jitter from a 1 s base puts every first retry within a second of the drop, refused attempts fail at once so early clients retry again in that second, and the exponent counts attempts, so quick refusals grow some windows to 8–15 s (a long tail after the restart) — see the notes';
+    'the backoff schedule, not CPU: every client makes its first retry within the 1 s base window after the drop, and the fleet\'s attempt rate falls as the windows grow with the outage (0.2 × its age), so the first second is the fullest — see the per-run notes for where the fullest bucket was';
   const goals = DELAYS.flatMap((delay) => {
     const key = `switchboard.restart${delay / 1000}s`;
     const whole = report.figure(`${key}.peakOverUniform`)!.max;
@@ -241,7 +241,7 @@ if (role === STORM_ROLE) {
     report.note(`switchboard, restart after ${delay / 1000} s — ${parts.join('; ')}.`);
   }
   report.note(
-    "What dominates switchboard's peakOverUniform: its backoff is front-loaded by design (full jitter, base 1 s): every client's first retry falls within 1 s of the drop (200 clients ≈ 50 per 250 ms bucket), and a refused attempt fails at once, so second and third retries of the early clients land in the same second — the fullest bucket is near the end of the first second, while the server is still down (the kernel refuses those attempts). After the restart the spread is wide but uneven: clients still in a 2–4 s window come back first, while those whose quick refusals grew their window to 8–15 s (the exponent counts attempts, not time) arrive up to ~15 s later; that tail stretches the window, which lowers the uniform level the peak is compared with. The contenders have no jitter at all: every client retries on the same fixed schedule (react-use-websocket every 5 s, partysocket at 3 s, 6.9 s, 12 s…), so 100 % of them hit the same bucket.",
+    "switchboard's schedule (core/src/backoff.ts, docs/fatal-rules.md): the retry window grows with the outage's age — min(15 s, max(1 s, 0.2 × time since the drop)) — not with the number of attempts; the first retry of an outage is full jitter over the window (the fleet spreads over the first second), later ones are in the window's second half (regular enough that a client's next attempt after the restart falls evenly within one window). Until 2026-11-23 the window was 1 s × 2^attempt: refused attempts fail in a millisecond, so that exponent raced ahead for some clients (8–15 s windows) and not others — a burst in the first second and a tail up to 15 s after the restart, 7–8× the uniform spread. The price of the even spread is more attempts while the server is down (they are refused by the kernel; see attempts): about 3.5 per client over a 2 s outage, 11 over 8 s and 25 over a minute, against 2.9, 4.7 and 12 with the exponent; over 5 minutes 40 against 32 (simulated, 2,000 clients). The contenders have no jitter at all: every client retries on the same fixed schedule (react-use-websocket every 5 s, partysocket at 3 s, 6.9 s, 12 s…), so 100 % of them hit the same bucket.",
   );
   report.note(
     'Timers after unmount (details.timersLeftAfterUnmount, first run): react-use-websocket closes its socket on unmount but leaves its onclose handler, which (shouldReconnect: () => true) schedules one more 5 s reconnect timer per component; the timer finds the hook unmounted and does nothing. Counted with process.getActiveResourcesInfo(), so only timers that keep the process alive.',
@@ -256,7 +256,7 @@ if (role === STORM_ROLE) {
   );
   report.note('An attempt is a WebSocket created by the library (counted in the constructor); an open is its `open` event (the HTTP upgrade done). restartToOpen: each client\'s first open after the kill minus the moment the new server listened.');
   report.note(
-    'Reconnect options: switchboard — none (defaults: full jitter, delay = random() × min(15 s, 1 s × 2^attempt), first retry within 1 s). react-use-websocket 4.13 — shouldReconnect: () => true (reconnect is off without it), otherwise its defaults: reconnectInterval 5000 ms fixed, reconnectAttempts 20, retryOnError false. partysocket 1.3 — none (defaults: minReconnectionDelay 3000 ms, reconnectionDelayGrowFactor 1.3, maxReconnectionDelay 10 s, minUptime 5 s, connectionTimeout 4 s, no jitter).',
+    'Reconnect options: switchboard — none (defaults: window = min(15 s, max(1 s, 0.2 × outage so far)); first retry random() × window, later ones window × (1 + random()) / 2). react-use-websocket 4.13 — shouldReconnect: () => true (reconnect is off without it), otherwise its defaults: reconnectInterval 5000 ms fixed, reconnectAttempts 20, retryOnError false. partysocket 1.3 — none (defaults: minReconnectionDelay 3000 ms, reconnectionDelayGrowFactor 1.3, maxReconnectionDelay 10 s, minUptime 5 s, connectionTimeout 4 s, no jitter).',
   );
   report.note('details.histograms: per library, delay and run, attempts and opens per 250 ms bucket from the kill (index × bucketMs = ms after the kill), restartAtMs = when the new server listened.');
   console.log(`  wrote ${report.write(process.env.BENCH_RESULTS!)}`);

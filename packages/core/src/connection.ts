@@ -1,4 +1,4 @@
-import { backoffDelay, hintedDelay, type BackoffOptions } from './backoff.js';
+import { hintedDelay, reconnectDelay, type BackoffOptions } from './backoff.js';
 import { RealtimeError, isRealtimeError } from './errors.js';
 import { classifyDisconnect, describeDisconnect, type Disconnect } from './fatal.js';
 import { Heartbeat, type HeartbeatOptions } from './heartbeat.js';
@@ -87,6 +87,8 @@ export class Connection {
   #generation = 0;
   #conn: TransportConnection | null = null;
   #failures = 0;
+  /** When the current outage began: its first failure since the last stable connection. */
+  #outageSince = 0;
   #everConnected = false;
   #disconnectedSince = 0;
   #suspended = false;
@@ -328,7 +330,7 @@ export class Connection {
       this.#disconnectedSince = platform.now();
       this.#armSuspendTimer();
     }
-    this.#failures++;
+    if (this.#failures++ === 0) this.#outageSince = platform.now();
     const cause = 'error' in disconnect ? disconnect.error : undefined;
     this.#lastError = new RealtimeError(verdict.code, describeDisconnect(disconnect), {
       cause,
@@ -396,7 +398,8 @@ export class Connection {
   }
 
   #backoff(): number {
-    return backoffDelay(this.#failures - 1, this.#o.backoff.baseMs, this.#cap(), this.#o.platform.random);
+    const { backoff, platform } = this.#o;
+    return reconnectDelay(platform.now() - this.#outageSince, this.#failures <= 1, { ...backoff, capMs: this.#cap() }, platform.random);
   }
 
   /** Schedules the next attempt; while offline, waits for `online` with one fallback attempt per cap. */

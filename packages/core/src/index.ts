@@ -14,7 +14,7 @@ export type {
 export type { AuthContext, AuthProvider, ConnectionSnapshot, ConnectionStatus } from './connection.js';
 export type { ChannelOptions, ChannelSnapshot, ChannelStatus, DiscontinuityInfo } from './channels.js';
 export { DEFAULT_CHANNEL } from './channels.js';
-export { DEFAULT_BACKOFF, backoffDelay, hintedDelay, parseRetryAfter, type BackoffOptions } from './backoff.js';
+export { DEFAULT_BACKOFF, backoffDelay, hintedDelay, parseRetryAfter, reconnectDelay, type BackoffOptions } from './backoff.js';
 export { DEFAULT_HEARTBEAT, type HeartbeatOptions } from './heartbeat.js';
 export {
   DEFAULT_OUTBOX,

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_BACKOFF, backoffDelay, hintedDelay, parseRetryAfter } from '../src/backoff.js';
+import { DEFAULT_BACKOFF, backoffDelay, hintedDelay, parseRetryAfter, reconnectDelay } from '../src/backoff.js';
 import { seededRandom } from '../src/testing/index.js';
 
 const { baseMs, capMs } = DEFAULT_BACKOFF;
@@ -58,6 +58,95 @@ describe('backoffDelay: full jitter after the cap', () => {
     expect(backoffDelay(3, baseMs, capMs, () => 1.5)).toBe(0);
     expect(backoffDelay(3, baseMs, capMs, () => Number.NaN)).toBe(0);
     expect(backoffDelay(3, Number.NaN, capMs, half)).toBe(0);
+  });
+});
+
+describe('reconnectDelay: a window that grows with the outage, not the attempt count', () => {
+  const window = (elapsed: number) => Math.min(capMs, Math.max(baseMs, DEFAULT_BACKOFF.growth * elapsed));
+
+  it('first retry anywhere in the window, later ones in its second half; never NaN or over the cap (fast-check)', () => {
+    fc.assert(
+      fc.property(
+        fc.double({ min: -1e9, max: 1e9, noNaN: true }),
+        fc.boolean(),
+        fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }),
+        (elapsed, first, r) => {
+          const delay = reconnectDelay(elapsed, first, DEFAULT_BACKOFF, () => r);
+          const w = window(Math.max(0, elapsed));
+          return Number.isFinite(delay) && delay <= capMs && delay <= w && delay >= (first ? 0 : w / 2);
+        },
+      ),
+      { numRuns: 5000 },
+    );
+  });
+
+  it('the window: base for the first 5 s, 0.2 × the outage after, the cap from 75 s', () => {
+    const top = () => 0.999_999_999;
+    expect(reconnectDelay(0, true, DEFAULT_BACKOFF, top)).toBeCloseTo(1000, 3);
+    expect(reconnectDelay(4000, false, DEFAULT_BACKOFF, top)).toBeCloseTo(1000, 3);
+    expect(reconnectDelay(10_000, false, DEFAULT_BACKOFF, top)).toBeCloseTo(2000, 3);
+    expect(reconnectDelay(50_000, false, DEFAULT_BACKOFF, top)).toBeCloseTo(10_000, 3);
+    expect(reconnectDelay(75_000, false, DEFAULT_BACKOFF, top)).toBeCloseTo(15_000, 3);
+    expect(reconnectDelay(3_600_000, false, DEFAULT_BACKOFF, top)).toBeCloseTo(15_000, 3);
+    expect(reconnectDelay(3_600_000, false, { ...DEFAULT_BACKOFF, capMs: 30_000 }, top)).toBeCloseTo(30_000, 3);
+  });
+
+  it('clamps nonsense inputs instead of producing NaN', () => {
+    const half = () => 0.5;
+    expect(reconnectDelay(Number.NaN, false, DEFAULT_BACKOFF, half)).toBe(750);
+    expect(reconnectDelay(Infinity, false, DEFAULT_BACKOFF, half)).toBe(750);
+    expect(reconnectDelay(1000, true, DEFAULT_BACKOFF, () => 1.5)).toBe(0);
+    expect(reconnectDelay(1000, true, { ...DEFAULT_BACKOFF, growth: Number.NaN, baseMs: -1 }, half)).toBe(0);
+  });
+
+  // The bench's reconnect storm (bench/scenarios/reconnect-storm.ts) runs 200 real clients against a
+  // killed server; this is the policy alone, on the same measure: attempts per 250 ms from the drop to
+  // the last client back, refused attempts failing at once.
+  function storm(downMs: number, seed: number) {
+    const random = seededRandom(seed);
+    const attempts: number[] = [];
+    let lastOpen = 0;
+    let perClientMax = 0;
+    for (let c = 0; c < 200; c++) {
+      let t = 0;
+      let n = 0;
+      for (let first = true; ; first = false) {
+        t += reconnectDelay(t, first, DEFAULT_BACKOFF, random);
+        attempts.push(t);
+        n++;
+        if (t >= downMs) break;
+      }
+      lastOpen = Math.max(lastOpen, t);
+      perClientMax = Math.max(perClientMax, n);
+    }
+    const buckets = new Array<number>(Math.floor(lastOpen / 250) + 1).fill(0);
+    for (const at of attempts) buckets[Math.floor(at / 250)]!++;
+    return { peakOverUniform: Math.max(...buckets) / (attempts.length / buckets.length), lastOpen, perClientMax, perClient: attempts.length / 200 };
+  }
+
+  it('200 clients dropped together: no 250 ms bucket above 2× the uniform spread, for a 2 s and an 8 s outage', () => {
+    for (const downMs of [2000, 8000]) {
+      for (const seed of [1, 2, 3, 4, 5]) {
+        const s = storm(downMs, seed);
+        expect(s.peakOverUniform).toBeLessThan(2);
+        // Back within one window of the restart (0.2 × 8 s = 1.6 s), at a bounded cost while down.
+        expect(s.lastOpen - downMs).toBeLessThan(Math.max(1000, 0.2 * downMs));
+        expect(s.perClient).toBeLessThan(downMs === 2000 ? 4 : 12);
+      }
+    }
+    // What the attempt-counted exponent (backoffDelay, as reconnects used it before) does on the same
+    // measure: quick refusals race some windows to 8–15 s — a burst and a long tail.
+    const random = seededRandom(1);
+    const attempts: number[] = [];
+    let lastOpen = 0;
+    for (let c = 0; c < 200; c++) {
+      let t = 0;
+      for (let attempt = 0; t < 8000; attempt++) attempts.push((t += backoffDelay(attempt, baseMs, capMs, random)));
+      lastOpen = Math.max(lastOpen, t);
+    }
+    const buckets = new Array<number>(Math.floor(lastOpen / 250) + 1).fill(0);
+    for (const at of attempts) buckets[Math.floor(at / 250)]!++;
+    expect(Math.max(...buckets) / (attempts.length / buckets.length)).toBeGreaterThan(4);
   });
 });
 

@@ -137,31 +137,53 @@ describe('status machine', () => {
 });
 
 describe('backoff in the state machine', () => {
-  it('grows the window per consecutive failure and resets only after 5 s of stable connection', async () => {
+  it('grows the window with the outage\'s age, not its attempt count, and starts over only after 5 s of stable connection', async () => {
     const t = setup();
-    t.clock.random = () => 0.999;
-    const windows: number[] = [];
+    t.clock.random = () => 0.5;
+    const delays: Array<{ at: number; delay: number }> = [];
     t.client.subscribe(() => {
       const { retryInMs } = t.client.getSnapshot();
-      if (retryInMs !== null) windows.push(Math.round(retryInMs / 0.999));
+      if (retryInMs !== null) delays.push({ at: t.clock.now(), delay: retryInMs });
     });
-    t.transport.script(refuse(1006), refuse(1006), refuse(1006), ACCEPT);
     t.client.connect();
-    await t.clock.advance(60_000);
-    expect(t.client.getSnapshot().status).toBe('connected');
-    expect(windows).toEqual([1000, 2000, 4000]);
-    // Reset happened after 5 s stable; now an unstable connection: dropped twice within 3 s.
+    await t.clock.flush();
+    // A dead host: every attempt is refused at once, for 100 s.
+    t.transport.script(...Array.from({ length: 200 }, () => refuse(1006)));
+    const droppedAt = t.clock.now();
     t.server.drop();
-    await t.clock.advance(3000);
+    await t.clock.advance(100_000);
+    // First retry of the outage: full jitter over the base window (0.5 × 1 s).
+    expect(delays[0]).toEqual({ at: droppedAt, delay: 500 });
+    // Later retries: equal jitter, window = min(15 s, max(1 s, 0.2 × outage so far)) → 0.75 × window.
+    for (const { at, delay } of delays.slice(1)) {
+      const window = Math.min(15_000, Math.max(1000, 0.2 * (at - droppedAt)));
+      expect(delay).toBeCloseTo(0.75 * window, 6);
+    }
+    // Quick refusals do not race the window ahead: ~1 s apart at first, the cap only 75 s in.
+    expect(delays.slice(1, 7).map((d) => d.delay)).toEqual([750, 750, 750, 750, 750, 750]);
+    expect(delays.filter((d) => d.at - droppedAt < 75_000).every((d) => d.delay < 11_250)).toBe(true);
+    expect(delays.at(-1)!.delay).toBe(11_250);
+    const attempts = t.transport.attempts;
+
+    // The host comes back: connected, stable for 5 s, then dropped again → a new outage from the base.
+    t.transport.script(ACCEPT, ACCEPT, refuse(1006), ACCEPT, ACCEPT);
+    t.client.reconnect();
+    await t.clock.advance(6000);
     expect(t.client.getSnapshot().status).toBe('connected');
-    t.transport.script(refuse(1006), ACCEPT);
+    expect(t.transport.attempts).toBe(attempts + 1);
+    delays.length = 0;
+    const secondDrop = t.clock.now();
     t.server.drop();
-    await t.clock.advance(60_000);
+    await t.clock.advance(2000);
     expect(t.client.getSnapshot().status).toBe('connected');
-    // Stable for > 5 s again: the counter resets.
+    expect(delays[0]).toEqual({ at: secondDrop, delay: 500 });
+    // Connected for less than 5 s: the same outage goes on — its next retry is not a first one, and
+    // the window counts from the outage's start.
     t.server.drop();
     await t.clock.flush();
-    expect(windows).toEqual([1000, 2000, 4000, 1000, 2000, 4000, 1000]);
+    const last = delays.at(-1)!;
+    expect(last.delay).toBeCloseTo(0.75 * Math.max(1000, 0.2 * (last.at - secondDrop)), 6);
+    expect(last.delay).toBeGreaterThan(500);
   });
 
   it('while offline waits for `online`, with one fallback attempt per cap', async () => {
@@ -182,12 +204,12 @@ describe('backoff in the state machine', () => {
   });
 
   it('`online` during a backoff wait → an attempt within 500 ms', async () => {
-    const t = setup();
+    const t = setup({ backoff: { baseMs: 10_000, capMs: 60_000 } });
     t.client.connect();
     await t.clock.flush();
     t.transport.script(refuse(1006), refuse(1006), refuse(1006), refuse(1006), refuse(1006), ACCEPT);
     t.server.drop();
-    await t.clock.advance(20_000); // several failures: the window is now large
+    await t.clock.advance(20_000); // a few failures: waiting 5–10 s for the next
     t.clock.setOnline(false);
     t.clock.setOnline(true);
     const wokeAt = t.clock.now();

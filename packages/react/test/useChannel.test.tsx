@@ -90,7 +90,7 @@ describeEachReactMode('useChannel', (mode) => {
     });
     await h.flush();
     expect(result.current.pending.map((e) => [e.data, e.state])).toEqual([[{ text: 'offline' }, 'queued']]);
-    await h.advance(1000);
+    await h.advance(2000); // two retries: the first within 1 s, the next 0.5–1 s later
     await expect(sent).resolves.toMatchObject({ status: 'acked' });
     expect(result.current.pending).toEqual([]);
 
