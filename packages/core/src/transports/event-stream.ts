@@ -1,6 +1,6 @@
-import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import { parseRetryAfter } from '../backoff.js';
 import type { Disconnect } from '../fatal.js';
+import { createSseParser, type EventSourceMessage } from './sse-parser.js';
 
 export interface EventStreamRequest {
   readonly fetch: typeof fetch;
@@ -21,7 +21,7 @@ export interface EventStreamCallbacks {
 }
 
 /**
- * Reads one Server-Sent Events response with `fetch` and eventsource-parser (so it can send headers,
+ * Reads one Server-Sent Events response with `fetch` and `createSseParser` (so it can send headers,
  * see comment heartbeats and report the HTTP status). Resolves with what ended it, exactly as the
  * core's fatal rules expect it — or `null` when it was aborted on purpose.
  */
@@ -51,25 +51,20 @@ export async function readEventStream(request: EventStreamRequest, callbacks: Ev
   }
   callbacks.onOpen?.();
   let retryAfterMs: number | undefined;
-  let overflow = false;
-  const parser = createParser({
-    onEvent: (event) => callbacks.onEvent(event),
-    onRetry: (ms) => {
+  const parser = createSseParser(
+    (event) => callbacks.onEvent(event),
+    (ms) => {
       retryAfterMs = ms;
     },
-    onError: (error) => {
-      if (error.type === 'max-buffer-size-exceeded') overflow = true;
-    },
-    maxBufferSize: request.maxBufferBytes,
-  });
-  const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+  );
+  // The parser drops the one leading BOM itself (the spec's rule), so the decoder keeps it.
+  const reader = response.body.pipeThrough(new TextDecoderStream('utf-8', { ignoreBOM: true })).getReader();
   try {
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;
       callbacks.onActivity();
-      parser.feed(value);
-      if (overflow) {
+      if (parser.feed(value) > request.maxBufferBytes) {
         void reader.cancel().catch(() => {});
         return { type: 'protocol', reason: `an event exceeded ${request.maxBufferBytes} characters` };
       }

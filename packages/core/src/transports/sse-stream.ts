@@ -1,9 +1,9 @@
-import type { EventSourceMessage } from 'eventsource-parser';
 import { RealtimeError } from '../errors.js';
 import { DEFAULT_LIMITS } from '../protocol/index.js';
 import type { OpenContext, Transport, TransportCapabilities, TransportConnection, TransportHandler } from '../transport.js';
 import { readEventStream } from './event-stream.js';
 import { fetcher, requestHeaders, resolveUrl, type HeadersOption } from './shared.js';
+import type { EventSourceMessage } from './sse-parser.js';
 
 export interface SseStreamOptions {
   /** Any `text/event-stream` endpoint — not necessarily a switchboard server. */

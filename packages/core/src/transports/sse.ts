@@ -8,7 +8,6 @@
  * import { sse } from '@switchboard/core/sse';
  * const client = createClient({ transport: sse({ url: '/api/realtime' }) });
  */
-import type { EventSourceMessage } from 'eventsource-parser';
 import { RealtimeError } from '../errors.js';
 import type { Disconnect } from '../fatal.js';
 import {
@@ -28,9 +27,11 @@ import { ChannelSet, type RequestChannel } from './channel-set.js';
 import { readEventStream } from './event-stream.js';
 import { HttpOps } from './http-ops.js';
 import { fetcher, requestHeaders, resolveUrl, toPresenceEvent, withQuery, type HeadersOption } from './shared.js';
+import type { EventSourceMessage } from './sse-parser.js';
 
 export type { ChannelAuthOption, ChannelAuthorization, ChannelAuthorizer, ChannelAuthRequest } from './channel-auth.js';
 export type { HeadersOption, NativeCredentials } from './shared.js';
+export type { EventSourceMessage } from './sse-parser.js';
 export { sseStream, type SseStreamOptions } from './sse-stream.js';
 
 export interface SseTransportOptions {
