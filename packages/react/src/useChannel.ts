@@ -60,29 +60,27 @@ export function useChannel<S extends ChannelSchema = AnySchema, C extends Channe
 ): UseChannelResult<S, C> {
   const client = useClient('useChannel');
   const channel = useMemo(() => client.channel(name) as unknown as Channel<S, C>, [client, name]);
-  const onMessage = useLatest(options.onMessage);
-  const onDiscontinuity = useLatest(options.onDiscontinuity);
-  const transition = useLatest(options.transition ?? false);
-  const since = useLatest(options.since);
+  // One ref for every handler and flag: one insertion effect per commit, however many options.
+  const latest = useLatest(options);
   const enabled = options.enabled ?? true;
 
   useEffect(() => {
     if (!enabled) return;
-    const offGaps = channel.onDiscontinuity((info) => onDiscontinuity.current?.(info));
+    const offGaps = channel.onDiscontinuity((info) => latest.current.onDiscontinuity?.(info));
     const offMessages = channel.subscribe(
       (message) => {
-        const handler = onMessage.current;
-        if (!handler) return;
-        if (transition.current) startTransition(() => handler(message));
-        else handler(message);
+        const { onMessage, transition } = latest.current;
+        if (!onMessage) return;
+        if (transition) startTransition(() => onMessage(message));
+        else onMessage(message);
       },
-      { since: since.current },
+      { since: latest.current.since },
     );
     return () => {
       offGaps();
       offMessages();
     };
-  }, [channel, enabled, onMessage, onDiscontinuity, transition, since]);
+  }, [channel, enabled, latest]);
 
   const state = useChannelStatus(channel.status);
   const outbox = useChannelOutbox(client, name);

@@ -28,15 +28,14 @@ export function useEvent<
 >(channel: C, event: E, handler: (data: Payload<S, C, E>, message: Message<E, Payload<S, C, E>>) => void, options: UseEventOptions = {}): void {
   const client = useClient('useEvent');
   const handle = useMemo(() => client.channel(channel), [client, channel]);
-  const latest = useLatest(handler);
-  const transition = useLatest(options.transition ?? false);
+  const latest = useLatest({ handler, transition: options.transition ?? false });
   const enabled = options.enabled ?? true;
   useEffect(() => {
     if (!enabled) return;
     return handle.on(event, (data, message) => {
-      const call = () => latest.current(data as Payload<S, C, E>, message as Message<E, Payload<S, C, E>>);
-      if (transition.current) startTransition(call);
+      const call = () => latest.current.handler(data as Payload<S, C, E>, message as Message<E, Payload<S, C, E>>);
+      if (latest.current.transition) startTransition(call);
       else call();
     });
-  }, [handle, event, enabled, latest, transition]);
+  }, [handle, event, enabled, latest]);
 }
