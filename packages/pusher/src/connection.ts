@@ -34,7 +34,6 @@ export class PusherAttempt implements TransportConnection, AttemptHooks {
   #announced: { code: number; message: string } | null = null;
   #socketErrorText: string | undefined;
   #connectTimer: ReturnType<typeof setTimeout>;
-  #detachPublisher: (() => void) | undefined;
 
   constructor(deps: AttemptDeps, driver: PusherDriver, handler: TransportHandler, context: OpenContext) {
     this.#d = deps;
@@ -83,7 +82,7 @@ export class PusherAttempt implements TransportConnection, AttemptHooks {
     const clientEvent = this.#d.config.clientEvents && allowsClientEvents(channel) && this.#channels.has(channel);
     const publisher = this.#d.publisher;
     if (publisher && !(message.volatile && clientEvent)) {
-      publisher.enqueue(message, this.#driver.socketId, this.#context.credentials);
+      publisher.enqueue(message, this.#driver.socketId, this.#context.credentials, this.#handler);
       return;
     }
     if (clientEvent) {
@@ -228,7 +227,6 @@ export class PusherAttempt implements TransportConnection, AttemptHooks {
     this.#phase = 'open';
     clearTimeout(this.#connectTimer);
     this.#channels.setMe(memberId);
-    this.#detachPublisher = this.#d.publisher?.reportTo((error) => this.#handler.error(error));
     this.#handler.open({ sessionId: socketId, ...(memberId === undefined ? {} : { memberId }), heartbeatMs: this.#driver.activityTimeoutMs });
   }
 
@@ -271,7 +269,7 @@ export class PusherAttempt implements TransportConnection, AttemptHooks {
     clearTimeout(this.#connectTimer);
     this.#abort.abort();
     this.#channels.dispose();
-    this.#detachPublisher?.();
+    this.#d.publisher?.forget(this.#handler);
     this.#driver.end();
     this.#d.release(this.#driver);
   }

@@ -31,7 +31,8 @@ export function pusher(options: PusherTransportOptions): Transport {
   const name = 'pusher';
   const capabilities: TransportCapabilities = Object.freeze({
     publish: options.publishUrl !== undefined ? 'http' : config.clientEvents ? 'native' : false,
-    acks: false,
+    // The publish endpoint's answer is the ack (client events have none: they are volatile-only then).
+    acks: options.publishUrl !== undefined,
     presence: true,
     resume: false,
     clientEvents: config.clientEvents,

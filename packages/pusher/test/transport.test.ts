@@ -5,14 +5,14 @@ import { peer, pusherClient, status, subscribed, waitFor } from './helpers.js';
 
 describe('capabilities are declared, and honest', () => {
   it.each([
-    [{}, { publish: 'native', clientEvents: true }],
-    [{ publishUrl: '/api/publish' }, { publish: 'http', clientEvents: true }],
-    [{ publishUrl: '/api/publish', clientEvents: false }, { publish: 'http', clientEvents: false }],
-    [{ clientEvents: false }, { publish: false, clientEvents: false }],
+    [{}, { publish: 'native', clientEvents: true, acks: false }],
+    [{ publishUrl: '/api/publish' }, { publish: 'http', clientEvents: true, acks: true }],
+    [{ publishUrl: '/api/publish', clientEvents: false }, { publish: 'http', clientEvents: false, acks: true }],
+    [{ clientEvents: false }, { publish: false, clientEvents: false, acks: false }],
   ])('%j', (options, expected) => {
     expect(pusher({ key: 'k', ...options })).toMatchObject({
       name: 'pusher',
-      capabilities: { acks: false, presence: true, resume: false, retries: 'core', serverless: true, ...expected },
+      capabilities: { presence: true, resume: false, retries: 'core', serverless: true, ...expected },
     });
   });
 
