@@ -273,21 +273,15 @@ export class Connection {
       activity: () => {
         if (current()) hb?.touch();
       },
-      message: (message) => {
-        if (!current()) return;
-        hb?.touch();
-        cb.message(message);
-      },
+      // Liveness is `activity()`, which a transport reports for every inbound frame (message and
+      // presence frames included): the hot path touches the heartbeat once per frame.
+      message: (message) => current() && cb.message(message),
       subscribed: (channel, info) => current() && cb.subscribed(channel, info),
       subscribeFailed: (channel, error) => current() && cb.subscribeFailed(channel, error),
       discontinuity: (channel) => current() && cb.discontinuity(channel),
       ack: (id) => current() && cb.ack(id),
       nack: (id, error) => current() && cb.nack(id, error),
-      presence: (channel, event) => {
-        if (!current()) return;
-        hb?.touch();
-        cb.presence(channel, event);
-      },
+      presence: (channel, event) => current() && cb.presence(channel, event),
       error: (error) => current() && cb.error(error),
     };
   }

@@ -341,6 +341,8 @@ export class FakeConnection implements TransportConnection {
     if (this.behavior.blackHole) return;
     const run = () => {
       if (this.closed) return;
+      // Any inbound frame is activity, as a real transport reports it (the core's liveness signal).
+      if (countsAsFrame) this.handler.activity();
       frame(this.handler);
       if (!countsAsFrame) return;
       this.#frames++;

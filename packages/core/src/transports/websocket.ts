@@ -188,20 +188,15 @@ function openSocket(
   };
   const onMessage: MessageListener = (event) => {
     if (closed) return;
+    handler.activity();
     if (typeof event.data !== 'string') {
-      handler.activity();
       return handler.error(new RealtimeError('BAD_FRAME', 'Binary frames are not supported.', { details: { transport: name } }));
     }
     const text = event.data;
     if (text.length > maxInbound / 3 && utf8Length(text) > maxInbound) {
-      handler.activity();
       return handler.error(new RealtimeError('FRAME_TOO_LARGE', `An inbound frame exceeds ${maxInbound} bytes.`, { details: { transport: name, limit: maxInbound } }));
     }
-    const events = codec.decode(text);
-    // A message or presence frame counts as activity in the core (handler.message / presence): the
-    // heartbeat is touched once per frame, not twice. Any other frame — pong included — counts here.
-    if (events.length !== 1 || (events[0]!.type !== 'message' && events[0]!.type !== 'presence')) handler.activity();
-    for (const decoded of events) {
+    for (const decoded of codec.decode(text)) {
       if (closed) return;
       apply(decoded);
     }
